@@ -1,0 +1,45 @@
+"""peergroups: attendance, mentoring and anonymous feedback for peer support groups."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config=None):
+    """Build the app. Templates, static files, translations and migrations come from the checkout."""
+    test_config = dict(test_config or {})
+    instance_path = (
+        test_config.pop("INSTANCE_PATH", None)
+        or os.environ.get("PEERGROUPS_INSTANCE_PATH")
+        or str(ROOT / "instance")
+    )
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config["TRANSLATIONS_DIR"] = ROOT / "translations"
+
+    from . import accounts, cli, config, db, i18n, pages, security
+    from .extensions import csrf, htmx, limiter
+
+    config.load(app, test_config)
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    accounts.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    pages.init_app(app)
+    cli.init_app(app)
+
+    from .views import auth, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    return app

@@ -1,0 +1,140 @@
+"""Staff accounts: password hashing, single-use tokens, who is signed in and for how long."""
+import hashlib
+import hmac
+import secrets
+import time
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, g, session
+from flask_babel import lazy_gettext as _l
+
+from .extensions import login_manager
+from .models import User
+
+# The few passwords that lead every leaked-password list; the length rule catches the rest.
+COMMON_PASSWORDS = frozenset(
+    """
+    1234567890 12345678910 0123456789 1q2w3e4r5t 1qaz2wsx3edc qwertyuiop password1
+    password12 password123 passw0rd12 iloveyou12 qwerty1234 qwerty12345 1234qwerty
+    abcdefghij abcd123456 a1b2c3d4e5 football12 baseball12 princess12 sunshine12
+    welcome123 letmein123 administrator admin12345 changeme123 trustno1234 monkey1234
+    dragon1234 master1234 superman12 starwars12 0987654321 1111111111 0000000000
+    9876543210 zxcvbnm123 asdfghjkl1 qazwsxedcr recovery12 recovery123
+    """.split()
+)
+MIN_PASSWORD_LENGTH = 10
+
+
+def password_hasher():
+    config = current_app.config
+    return PasswordHasher(
+        time_cost=config["ARGON2_TIME_COST"],
+        memory_cost=config["ARGON2_MEMORY_COST"],
+        parallelism=config["ARGON2_PARALLELISM"],
+    )
+
+
+def hash_password(password):
+    return password_hasher().hash(password)
+
+
+def check_password(user, password):
+    """Verify, and quietly upgrade the hash when the parameters were raised since."""
+    hasher = password_hasher()
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+        user.save(only=["password_hash"])
+    return True
+
+
+_DUMMY = {}
+
+
+def burn_password_check(password):
+    """Spend the time of a real check, so a missing account is not revealed by speed."""
+    hasher = password_hasher()
+    key = (hasher.time_cost, hasher.memory_cost)
+    if key not in _DUMMY:
+        _DUMMY[key] = hasher.hash(secrets.token_hex(8))
+    try:
+        hasher.verify(_DUMMY[key], password)
+    except VerificationError:
+        pass
+
+
+def password_problem(password):
+    """A translated reason why a new password is refused, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
+        return _l("This password is too easy to guess. Please choose another.")
+    return None
+
+
+def new_token():
+    """A random URL-safe token (192 bits) and the hash we store instead of it."""
+    token = secrets.token_urlsafe(24)
+    return token, token_hash(token)
+
+
+def token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def tokens_equal(a, b):
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+@login_manager.user_loader
+def load_user(session_id):
+    """Sessions carry "id:version"; a bumped version (role, password, deactivation) ends them."""
+    if g.get("db_down"):
+        return None
+    user_id, _sep, version = str(session_id).partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = User.get_or_none(User.id == int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    if _expired():
+        session.clear()
+        return None
+    session["seen"] = int(time.time())
+    return user
+
+
+def _expired():
+    now = int(time.time())
+    config = current_app.config
+    idle = now - session.get("seen", now) > config["IDLE_TIMEOUT_MINUTES"] * 60
+    absolute = now - session.get("signed_in", now) > config["ABSOLUTE_TIMEOUT_HOURS"] * 3600
+    return idle or absolute
+
+
+def start_session(user, remember=False):
+    """Sign in with a fresh session (no fixation) stamped for the idle and absolute timeouts."""
+    from flask_login import login_user
+
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session.permanent = True
+    now = int(time.time())
+    session["signed_in"] = now
+    session["seen"] = now
+    login_user(user, remember=remember)
+
+
+def init_app(app):
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    # "strong" logs phones out when they switch between Wi-Fi and mobile data.
+    login_manager.session_protection = "basic"

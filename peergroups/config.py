@@ -1,0 +1,70 @@
+"""Configuration: defaults < instance/config.py < PEERGROUPS_* environment < test_config."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULTS = {
+    "DEFAULT_LOCALE": "en",
+    "DEFAULT_TIMEZONE": "UTC",
+    # Address used in QR codes, invite links and calendar feeds; behind a proxy the request host
+    # may be wrong. Empty means "the address the request came in on".
+    "PUBLIC_URL": "",
+    "AUTO_MIGRATE": True,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "peergroups_session",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # A meeting screen stays open for hours: the CSRF token lives as long as the session.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "IDLE_TIMEOUT_MINUTES": 8 * 60,
+    "ABSOLUTE_TIMEOUT_HOURS": 24,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "LOGIN_RATE_LIMIT": "10 per 15 minutes",
+    "INVITE_DAYS": 7,
+    "RESET_HOURS": 24,
+    # argon2id, at least the OWASP ASVS parameters (t=2, m=19 MiB, p=1).
+    "ARGON2_TIME_COST": 2,
+    "ARGON2_MEMORY_COST": 19 * 1024,
+    "ARGON2_PARALLELISM": 1,
+}
+
+
+def load(app, test_config=None):
+    """Fill app.config in the documented order and make sure a secret key exists."""
+    app.config.from_mapping(DEFAULTS)
+    app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "peergroups.sqlite3")
+    app.config.from_pyfile("config.py", silent=True)
+    for name in ("DATABASE_URL", "SECRET_KEY"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    app.config.from_prefixed_env("PEERGROUPS")
+    if test_config:
+        app.config.from_mapping(test_config)
+    if "SESSION_COOKIE_SECURE" not in (test_config or {}) and not os.environ.get(
+        "PEERGROUPS_SESSION_COOKIE_SECURE"
+    ):
+        secure = str(app.config["PUBLIC_URL"]).startswith("https://")
+        app.config["SESSION_COOKIE_SECURE"] = secure
+        app.config["REMEMBER_COOKIE_SECURE"] = secure
+    app.permanent_session_lifetime = timedelta(hours=app.config["ABSOLUTE_TIMEOUT_HOURS"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def _instance_secret(instance):
+    """Read the generated key from instance/, creating it (mode 600) on first start."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process won the race; use its key
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

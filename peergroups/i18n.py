@@ -1,0 +1,127 @@
+"""Languages: the supported set, how a request's language is chosen, text direction."""
+from babel import Locale, UnknownLocaleError
+from flask import current_app, flash, g, request, session
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_login import current_user
+
+# Catalog names (Babel's form). <html lang> uses the BCP 47 form, see bcp47().
+LANGUAGES = ("en", "es", "fr", "pt_BR", "ar", "fa", "zh_Hans", "vi", "uk", "so")
+
+
+def supported():
+    return current_app.config.get("LANGUAGES", LANGUAGES)
+
+
+def bcp47(code):
+    return str(code).replace("_", "-")
+
+
+def is_rtl(code):
+    return Locale.parse(str(code)).character_order == "right-to-left"
+
+
+def native_name(code):
+    """The language's name in itself ("Português (Brasil)", "中文 (简体)")."""
+    name = Locale.parse(code).display_name or code
+    return name[:1].upper() + name[1:]
+
+
+def match_locale(tag, available=None):
+    """The supported catalog for a BCP 47 or Babel tag, or None.
+
+    Same language wins; a script, when both sides name one, must agree (zh-TW is not zh_Hans);
+    Babel fills in likely scripts, so zh-CN and zh-Hans-CN both reach zh_Hans."""
+    available = available or supported()
+    try:
+        wanted = Locale.parse(str(tag).strip().replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+    if str(wanted) in available:
+        return str(wanted)
+    for code in available:
+        candidate = Locale.parse(code)
+        if candidate.language != wanted.language:
+            continue
+        if candidate.script and wanted.script and candidate.script != wanted.script:
+            continue
+        return code
+    return None
+
+
+def negotiate(accept_languages):
+    for tag, _quality in accept_languages:
+        code = match_locale(tag)
+        if code:
+            return code
+    return None
+
+
+def organization_default():
+    from .models import Organization  # models import db; keep i18n importable without it
+
+    ready = current_app.extensions.get("peergroups_migrated") and not g.get("db_down")
+    org = Organization.current() if ready else None
+    return (org and org.default_locale) or current_app.config["DEFAULT_LOCALE"]
+
+
+def select_locale():
+    """?lang= (stored by remember_lang) > account > session > Accept-Language > organization."""
+    if current_user and current_user.is_authenticated and current_user.locale in supported():
+        return current_user.locale
+    if session.get("lang") in supported():
+        return session["lang"]
+    return negotiate(request.accept_languages) or organization_default()
+
+
+def remember_lang():
+    """Before each request: a ?lang= choice goes to the session and, when signed in, the account."""
+    raw = request.args.get("lang")
+    if raw is None:
+        return
+    code = match_locale(raw)
+    if code is None:
+        flash(_l("That language is not available. Please choose one from the list."), "error")
+        return
+    session["lang"] = code
+    if current_user.is_authenticated and current_user.locale != code:
+        current_user.locale = code
+        current_user.save(only=["locale"])
+
+
+def template_globals():
+    code = str(get_locale())
+    return {
+        "html_lang": bcp47(code),
+        "html_dir": "rtl" if is_rtl(code) else "ltr",
+        "languages": [(c, bcp47(c), native_name(c)) for c in supported()],
+        "current_lang": code,
+    }
+
+
+def compile_catalogs(directory):
+    """Compile every .po whose .mo is missing or older: .mo files are build output."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in directory.glob("*/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as handle:
+            write_mo(handle, catalog)
+
+
+def init_app(app):
+    from .extensions import babel
+
+    compile_catalogs(app.config["TRANSLATIONS_DIR"])
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(app.config["TRANSLATIONS_DIR"]),
+    )
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.before_request(remember_lang)
+    app.context_processor(template_globals)

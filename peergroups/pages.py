@@ -1,0 +1,70 @@
+"""Rendering: one helper decides between a full page and an htmx fragment; error pages."""
+from flask import make_response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def wants_fragment():
+    """A fragment for an htmx swap; the full page for boosts, history restores and plain GETs."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(page, fragment=None, status=200, **context):
+    """Render `page`, or only `fragment` (a template the page includes) for an htmx swap."""
+    template = fragment if fragment and wants_fragment() else page
+    response = make_response(render_template(template, **context), status)
+    if fragment:
+        response.vary.add("HX-Request")
+    return response
+
+
+def error_messages():
+    """Translated titles and explanations for the error pages (looked up at request time)."""
+    return {
+        400: (_("Bad request"), _("The request could not be understood. Please go back and try again.")),
+        403: (_("Not allowed"), _("You do not have permission to do that.")),
+        404: (_("Page not found"), _("This page does not exist, or you do not have access to it.")),
+        405: (_("Not allowed"), _("This address cannot be used that way.")),
+        413: (_("Too much data"), _("What you sent is too large. Please shorten it and try again.")),
+        422: (_("Please check your input"), _("Some of what you entered could not be used.")),
+        429: (_("Too many attempts"), _("Please wait a few minutes before you try again.")),
+        503: (_("Temporarily unavailable"), _("The service cannot reach its database right now. Please try again in a minute.")),
+        500: (_("Something went wrong"), _("An unexpected error happened. Nothing was shown to anyone else. Please try again.")),
+    }
+
+
+def render_error(code, title=None, message=None):
+    messages = error_messages()
+    default_title, default_message = messages.get(code, messages[500])
+    html = render_template(
+        "errors/error.html", code=code, title=title or default_title, message=message or default_message
+    )
+    return make_response(html, code)
+
+
+def init_app(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        # A stale form (a phone left open, a server restart): explain and offer a retry.
+        return render_error(
+            400,
+            _("This form has expired"),
+            _("For your security, please reload the page and try again. Nothing was saved."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code is None or error.code < 400:
+            return error
+        response = render_error(error.code if error.code in error_messages() else 400)
+        for name in ("Allow", "Retry-After"):
+            if error.get_headers() and name in dict(error.get_headers()):
+                response.headers[name] = dict(error.get_headers())[name]
+        return response
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        # Never a traceback: the original error is logged by Flask before this runs.
+        return render_error(500)

@@ -1,0 +1,25 @@
+"""The home page and the health check."""
+from flask import Blueprint, jsonify, redirect, url_for
+from flask_login import current_user
+
+from ..db import database
+from ..pages import render
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render("main/home.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the database answers, 503 otherwise: for monitors and load balancers."""
+    try:
+        database.execute_sql("SELECT 1")
+    except Exception:  # any driver error means "not healthy", never a 500 page
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,2 @@
+// peergroups: small progressive enhancements. Every page works without this file.
+"use strict";

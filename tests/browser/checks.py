@@ -1,0 +1,29 @@
+"""What every page visited in a browser must pass: axe (WCAG 2.2 AA, target-size on) and no
+sideways scrolling at phone width."""
+from axe_playwright_python.sync_playwright import Axe
+
+_axe = Axe()
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+    "rules": {"target-size": {"enabled": True}},
+    "resultTypes": ["violations"],
+}
+
+
+def check_page(page):
+    results = _axe.run(page, options=AXE_OPTIONS)
+    nodes = [
+        f"{violation['id']}: {node['target']} {node.get('failureSummary', '')[:160]}"
+        for violation in results.response["violations"]
+        for node in violation["nodes"]
+    ]
+    assert not nodes, f"axe on {page.url}:\n" + "\n".join(nodes)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+
+
+def sign_in(page, base, email, password):
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")

@@ -1,0 +1,121 @@
+"""Schema upgrades, automatic migration at the first request, backups, the demo command."""
+import sqlite3
+
+import pytest
+from playhouse.migrations import Runner
+
+from peergroups import create_app
+from peergroups import db as dbmod
+from peergroups.db import MIGRATIONS_DIR, database
+
+from .conftest import PG_URL, reset_postgres
+
+sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite file behaviour")
+
+
+def fresh_url(tmp_path):
+    if PG_URL:
+        reset_postgres(PG_URL)
+        return PG_URL
+    return "sqlite:///" + str(tmp_path / "fresh.sqlite3")
+
+
+def test_upgrade_from_the_first_migration_keeps_data(tmp_path):
+    database.initialize(dbmod.make_database(fresh_url(tmp_path)))
+    runner = Runner(database.obj, directory=str(MIGRATIONS_DIR))
+    first = runner.migrations()[0].name
+    runner.up(target=first)
+    database.execute_sql(
+        'INSERT INTO "organization" (name, default_locale, timezone, created_at) '
+        "VALUES ('Kept Org', 'es', 'Europe/Madrid', '2026-01-01 10:00:00')"
+    )
+    database.execute_sql(
+        'INSERT INTO "user" (email, name, password_hash, role, active, session_version, created_at) '
+        "VALUES ('kept@example.org', 'Kept', 'x', 'admin', TRUE, 1, '2026-01-01 10:00:00')"
+    )
+    applied = dbmod.upgrade()
+    assert applied == [m.name for m in runner.migrations()[1:]]
+    assert not dbmod.pending_migrations()
+    from peergroups.models import Organization, User
+
+    assert Organization.get().name == "Kept Org" and Organization.get().default_locale == "es"
+    assert User.get(User.email == "kept@example.org").role == "admin"
+    database.close()
+
+
+def test_first_request_migrates_with_a_backup(tmp_path):
+    url = fresh_url(tmp_path)
+    database.initialize(dbmod.make_database(url))
+    runner = Runner(database.obj, directory=str(MIGRATIONS_DIR))
+    runner.up(target=runner.migrations()[0].name)
+    database.close()
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url,
+                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    assert not app.extensions["peergroups_migrated"]  # creating the app migrates nothing
+    assert app.test_client().get("/login").status_code in (200, 302)
+    assert app.extensions["peergroups_migrated"]
+    assert not dbmod.pending_migrations()
+    if not PG_URL and len(runner.migrations()) > 1:
+        assert list((tmp_path / "instance" / "backups").glob("before-upgrade-*.sqlite3"))
+    database.close()
+
+
+def test_auto_migrate_off_leaves_schema_alone(tmp_path):
+    url = fresh_url(tmp_path)
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url, "AUTO_MIGRATE": False,
+                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    runner = app.test_cli_runner()
+    assert "Pending" in runner.invoke(args=["db", "status"]).output
+    result = runner.invoke(args=["db", "upgrade"])
+    assert "Applied" in result.output, result.output
+    assert "up to date" in runner.invoke(args=["db", "upgrade"]).output
+    database.close()
+
+
+@sqlite_only
+def test_backup_command_copies_a_consistent_database(app, tmp_path):
+    from peergroups.models import Organization
+
+    dest = tmp_path / "copies" / "backup.sqlite3"
+    result = app.test_cli_runner().invoke(args=["backup", str(dest)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(dest) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        names = [row[0] for row in conn.execute('SELECT name FROM "organization"')]
+    with app.app_context():
+        assert names == [Organization.current().name]
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only")
+def test_backup_command_points_to_pg_dump_on_postgres(app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "x")])
+    assert result.exit_code != 0 and "pg_dump" in result.output
+
+
+def test_demo_builds_the_contract_accounts_once(app):
+    from peergroups.models import Organization, User
+
+    with app.app_context():
+        Organization.delete().execute()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "--password", "demo-pass-123"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        roles = {u.email: u.role for u in User.select()}
+    assert roles["admin@example.org"] == "admin"
+    assert roles["facilitator@example.org"] == "facilitator"
+    assert roles["supervisor@example.org"] == "supervisor"
+    client = app.test_client()
+    response = client.post("/login", data={"email": "admin@example.org", "password": "demo-pass-123"})
+    assert response.status_code == 303
+    again = runner.invoke(args=["demo", "--password", "demo-pass-123"])
+    assert again.exit_code != 0 and "not empty" in again.output
+
+
+@sqlite_only
+def test_sqlite_pragmas(app):
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
