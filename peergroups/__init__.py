@@ -38,8 +38,11 @@ def create_app(test_config=None):
     pages.init_app(app)
     cli.init_app(app)
 
-    from .views import auth, main
+    from .forms import timezone_names
+    from .views import account, auth, main, setup, staff
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
+    setup.init_app(app)
+    app.jinja_env.globals["timezone_names"] = timezone_names
+    for blueprint in (main.bp, auth.bp, setup.bp, account.bp, staff.bp):
+        app.register_blueprint(blueprint)
     return app

@@ -67,6 +67,14 @@ def burn_password_check(password):
         pass
 
 
+def set_password(user, password):
+    """Store a new hash and end every other session of this person."""
+    User.update(password_hash=hash_password(password), session_version=User.session_version + 1).where(
+        User.id == user.id
+    ).execute()
+    return User.get_by_id(user.id)
+
+
 def password_problem(password):
     """A translated reason why a new password is refused, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:

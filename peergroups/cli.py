@@ -61,6 +61,59 @@ def demo_command(password, scale):
     click.echo(summary)
 
 
+def _checked_password(password):
+    from .accounts import password_problem
+
+    with current_app.test_request_context():
+        problem = password_problem(password)
+        if problem:
+            raise click.ClickException(str(problem))
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--organization", default="", help="Organization name, when none is set up yet.")
+@with_appcontext
+def create_admin_command(email, name, password, organization):
+    """Create an administrator from the shell (instead of the /setup page)."""
+    from .accounts import hash_password
+    from .models import Organization, User
+
+    _checked_password(password)
+    email = email.strip().lower()
+    dbmod.upgrade(Path(current_app.instance_path) / "backups")
+    with database.connection_context(), dbmod.write_transaction():
+        if User.select().where(User.email == email).exists():
+            raise click.ClickException(f"An account with {email} exists already: use reset-password.")
+        if Organization.current() is None:
+            Organization.create(name=organization or "Peer support",
+                                default_locale=current_app.config["DEFAULT_LOCALE"],
+                                timezone=current_app.config["DEFAULT_TIMEZONE"])
+        User.create(email=email, name=name.strip(), role="admin", password_hash=hash_password(password))
+    click.echo(f"Administrator {email} created.")
+
+
+@click.command("reset-password")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def reset_password_command(email, password):
+    """Set a new password for EMAIL (and reactivate it): the way back in for a locked-out admin."""
+    from .accounts import set_password
+    from .models import User
+
+    _checked_password(password)
+    with database.connection_context():
+        user = User.get_or_none(User.email == email.strip().lower())
+        if user is None:
+            raise click.ClickException(f"No account with {email}.")
+        set_password(user, password)
+        User.update(active=True).where(User.id == user.id).execute()
+    click.echo(f"New password set for {user.email}; their other sessions have ended.")
+
+
 def _pybabel(*args):
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
 
@@ -102,3 +155,5 @@ def init_app(app):
     app.cli.add_command(translate_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(reset_password_command)

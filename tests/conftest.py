@@ -5,6 +5,7 @@ import shutil
 import time
 
 import pytest
+from hypothesis import settings
 
 from peergroups import create_app
 from peergroups import db as dbmod
@@ -14,6 +15,11 @@ from peergroups.extensions import limiter
 from . import factories
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+# Property tests: no deadline (CI machines vary); on CI a fixed seed so a run can be repeated.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def pytest_report_header():
@@ -83,10 +89,19 @@ def make_app(template_db, tmp_path, **overrides):
 
 @pytest.fixture
 def app(template_db, tmp_path):
+    """An app whose organization is set up (one admin exists, so no page leads to /setup)."""
     app = make_app(template_db, tmp_path)
     with app.app_context():
         factories.organization()
+        factories.user(role="admin", email="owner@example.org", name="Owner")
     yield app
+    database.close()
+
+
+@pytest.fixture
+def fresh_app(template_db, tmp_path):
+    """An app on an empty database, as after installation."""
+    yield make_app(template_db, tmp_path)
     database.close()
 
 

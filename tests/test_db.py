@@ -92,11 +92,10 @@ def test_backup_command_points_to_pg_dump_on_postgres(app, tmp_path):
     assert result.exit_code != 0 and "pg_dump" in result.output
 
 
-def test_demo_builds_the_contract_accounts_once(app):
-    from peergroups.models import Organization, User
+def test_demo_builds_the_contract_accounts_once(fresh_app):
+    from peergroups.models import User
 
-    with app.app_context():
-        Organization.delete().execute()
+    app = fresh_app
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "--password", "demo-pass-123"])
     assert result.exit_code == 0, result.output

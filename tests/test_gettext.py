@@ -31,6 +31,7 @@ def pseudo_app(template_db, tmp_path, pseudo_dir):
         from . import factories
 
         factories.organization()
+        factories.user(role="admin", email="owner@example.org", name="Owner")
     return app
 
 

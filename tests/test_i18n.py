@@ -129,6 +129,6 @@ def test_fresh_clone_compiles_catalogs_and_renders_spanish(tmp_path):
         "BABEL_TRANSLATION_DIRECTORIES": str(copy),
     })
     app.extensions["peergroups_migrated"] = True
-    body = app.test_client().get("/login?lang=es").get_data(as_text=True)
-    assert "Iniciar sesión" in body or "Entrar" in body
+    body = app.test_client().get("/setup?lang=es").get_data(as_text=True)
+    assert "Configurar peergroups" in body
     database.close()

@@ -4,7 +4,15 @@ from . import factories
 
 def build_world():
     users = {role: factories.user(role=role) for role in ("admin", "facilitator", "supervisor")}
-    world = {"users": users}
+    invite, invite_token = factories.invite()
+    _reset, reset_token = factories.invite(kind="reset", user=users["facilitator"], email=users["facilitator"].email)
+    world = {
+        "users": users,
+        "user_id": users["facilitator"].id,
+        "invite_id": invite.id,
+        "invite_token": invite_token,
+        "reset_token": reset_token,
+    }
     return world
 
 
@@ -14,4 +22,5 @@ def fixture_texts(world):
     from peergroups.models import Organization
 
     texts.add(Organization.current().name)
+    texts |= {"Owner", "owner@example.org"}
     return texts

@@ -1,16 +1,20 @@
 """Signing in and out."""
 from flask import Blueprint, flash, redirect, request, session, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from ..accounts import burn_password_check, check_password, start_session
+from ..accounts import (
+    burn_password_check, check_password, hash_password, set_password, start_session, token_hash,
+    tokens_equal,
+)
+from ..db import write_transaction
 from ..extensions import limiter
-from ..forms import email_field
-from ..models import User, utcnow
-from ..pages import render
+from ..forms import email_field, language_field, name_field, password_field
+from ..models import Invite, User, utcnow
+from ..pages import render, render_error
 
 bp = Blueprint("auth", __name__)
 
@@ -31,9 +35,14 @@ def _login_email_key():
     return "login:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
+def _failed(response):
+    """Only failed attempts count towards the limits."""
+    return response.status_code != 303
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit(), methods=["POST"])
-@limiter.limit(lambda: _limit(), methods=["POST"], key_func=_login_email_key)
+@limiter.limit(lambda: _limit(), methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: _limit(), methods=["POST"], key_func=_login_email_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -75,3 +84,78 @@ def logout():
         session["lang"] = lang
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"), 303)
+
+
+class JoinForm(FlaskForm):
+    name = name_field(_l("Your name"))
+    language = language_field()
+    password = password_field()
+
+
+class NewPasswordForm(FlaskForm):
+    password = password_field(_l("New password"))
+
+
+def _usable_link(token, kind):
+    """The unused, unexpired link for this token, or None."""
+    digest = token_hash(token)
+    invite = Invite.get_or_none(Invite.token_hash == digest, Invite.kind == kind)
+    if invite is None or not tokens_equal(invite.token_hash, digest):
+        return None
+    if invite.used_at is not None or invite.expires_at <= utcnow():
+        return None
+    return invite
+
+
+def _link_gone():
+    return render_error(
+        404, _("This link does not work any more"),
+        _("It has expired or was already used. Please ask your coordinator for a new link."),
+    )
+
+
+def _claim(invite):
+    """Mark the link used; False when another request used it first (single use, even at once)."""
+    claimed = Invite.update(used_at=utcnow()).where(Invite.id == invite.id, Invite.used_at.is_null())
+    return claimed.execute() == 1
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit(), methods=["POST"])
+def redeem_invite(token):
+    invite = _usable_link(token, "invite")
+    if invite is None:
+        return _link_gone()
+    form = JoinForm()
+    if request.method == "GET":
+        form.language.data = str(get_locale())
+    if form.validate_on_submit():
+        with write_transaction():
+            if User.select().where(User.email == invite.email).exists() or not _claim(invite):
+                return _link_gone()
+            user = User.create(
+                email=invite.email, name=form.name.data, role=invite.role, locale=form.language.data,
+                password_hash=hash_password(form.password.data),
+            )
+        start_session(user)
+        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+        return redirect(url_for("main.index"), 303)
+    return render("auth/join.html", form=form, invite=invite, status=422 if form.errors else 200)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: _limit(), methods=["POST"])
+def redeem_reset(token):
+    invite = _usable_link(token, "reset")
+    if invite is None or invite.user is None or not invite.user.active:
+        return _link_gone()
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        with write_transaction():
+            if not _claim(invite):
+                return _link_gone()
+            user = set_password(invite.user, form.password.data)
+        start_session(user)
+        flash(_("Your new password is saved."), "success")
+        return redirect(url_for("main.index"), 303)
+    return render("auth/reset.html", form=form, person=invite.user, status=422 if form.errors else 200)

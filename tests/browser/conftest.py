@@ -65,6 +65,7 @@ def live_app(template_db, tmp_path):
     app = make_app(template_db, tmp_path)
     with app.app_context():
         factories.organization()
+        factories.user(role="admin", email="owner@example.org", name="Owner")
     return app
 
 

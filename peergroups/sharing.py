@@ -1,0 +1,18 @@
+"""Links that leave the app (invites, survey and calendar links) and their QR codes."""
+import segno
+from flask import current_app, url_for
+from markupsafe import Markup, escape
+
+
+def public_url(endpoint, **values):
+    """An absolute URL built on PUBLIC_URL when set: behind a proxy the request host may be wrong."""
+    base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def qr_svg(data, label):
+    """An inline SVG QR code (no style attributes, so the CSP holds) with a text alternative."""
+    svg = segno.make(data, error="m").svg_inline(scale=1, omitsize=True, dark="#000", light="#fff")
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))

@@ -1,0 +1,55 @@
+"""The signed-in person's own account: name, language, password."""
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..accounts import check_password, set_password, start_session
+from ..forms import language_field, name_field, password_field
+from ..models import User
+from ..pages import render
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+class ProfileForm(FlaskForm):
+    name = name_field(_l("Name"))
+    locale = language_field()
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Please enter your current password.")),
+                    Length(max=200, message=_l("Please use at most %(max)d characters.", max=200))],
+    )
+    password = password_field(_l("New password"))
+
+    def validate_current(self, field):
+        if not check_password(current_user, field.data):
+            raise ValidationError(_l("This is not your current password."))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def index():
+    # Two forms on one page: only the one that was sent reads the request.
+    sent = request.form.get("form") if request.method == "POST" else None
+    profile = ProfileForm(prefix="profile", obj=current_user, **({} if sent == "profile" else {"formdata": None}))
+    password = PasswordForm(prefix="password", **({} if sent == "password" else {"formdata": None}))
+    if sent == "profile" and profile.validate_on_submit():
+        User.update(name=profile.name.data, locale=profile.locale.data).where(
+            User.id == current_user.id).execute()
+        session["lang"] = profile.locale.data
+        flash(_("Your changes are saved."), "success")
+        return redirect(url_for("account.index"), 303)
+    if sent == "password" and password.validate_on_submit():
+        # Other devices are signed out; this one gets a fresh session with the new version.
+        start_session(set_password(current_user, password.password.data))
+        flash(_("Your new password is saved. You were signed out everywhere else."), "success")
+        return redirect(url_for("account.index"), 303)
+    status = 422 if profile.errors or password.errors else 200
+    return render("account/account.html", profile=profile, password=password, status=status)
+

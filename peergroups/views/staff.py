@@ -1,0 +1,147 @@
+"""Staff management for admins: invite by link, change roles, deactivate, reset passwords."""
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField
+from wtforms.validators import AnyOf, ValidationError
+
+from ..accounts import new_token
+from ..db import write_transaction
+from ..forms import EmptyForm, email_field
+from ..models import ROLES, Invite, User, utcnow
+from ..pages import render
+from ..security import require_role, role_labels
+from ..sharing import public_url, qr_svg
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+def role_field():
+    return SelectField(
+        _l("Role"),
+        choices=[SelectChoice(role, label) for role, label in role_labels().items()],
+        validate_choice=False,
+        validators=[AnyOf(ROLES, message=_l("Please choose a role from the list."))],
+    )
+
+
+class InviteForm(FlaskForm):
+    email = email_field()
+    role = role_field()
+
+    def validate_email(self, field):
+        if User.select().where(User.email == field.data).exists():
+            raise ValidationError(_l("There is already an account with this email."))
+
+
+class RoleForm(FlaskForm):
+    role = role_field()
+
+
+@bp.before_request
+def admins_only():
+    require_role("admin")
+
+
+@bp.get("/")
+def index():
+    users = User.select().order_by(User.active.desc(), User.name)
+    invites = (Invite.select().where(Invite.kind == "invite", Invite.used_at.is_null(),
+                                     Invite.expires_at > utcnow()).order_by(Invite.created_at.desc()))
+    return render("staff/index.html", users=users, invites=invites, roles=role_labels())
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+def invite():
+    form = InviteForm()
+    if form.validate_on_submit():
+        token, digest = new_token()
+        invite = Invite.create(
+            kind="invite", token_hash=digest, email=form.email.data, role=form.role.data,
+            created_by=current_user.id, expires_at=utcnow() + timedelta(days=current_app.config["INVITE_DAYS"]),
+        )
+        _remember_link(invite, public_url("auth.redeem_invite", token=token))
+        return redirect(url_for("staff.link", invite_id=invite.id), 303)
+    return render("staff/invite.html", form=form, status=422 if form.errors else 200)
+
+
+def _remember_link(invite, url):
+    """The token is stored hashed, so the link can be shown only in this admin's session."""
+    links = session.get("share_links", {})
+    links[str(invite.id)] = url
+    session["share_links"] = dict(list(links.items())[-5:])
+
+
+@bp.get("/links/<int:invite_id>")
+def link(invite_id):
+    invite = Invite.get_or_none(Invite.id == invite_id) or abort(404)
+    url = session.get("share_links", {}).get(str(invite.id))
+    qr = qr_svg(url, _("QR code of the link")) if url and not invite.used_at else None
+    return render("staff/link.html", invite=invite, url=url, qr=qr, roles=role_labels())
+
+
+@bp.post("/links/<int:invite_id>/revoke")
+def revoke(invite_id):
+    invite = Invite.get_or_none(Invite.id == invite_id) or abort(404)
+    invite.delete_instance()
+    flash(_("The link no longer works."), "success")
+    return redirect(url_for("staff.index"), 303)
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+def person(user_id):
+    user = User.get_or_none(User.id == user_id) or abort(404)
+    form = RoleForm(obj=user)
+    if form.validate_on_submit():
+        if form.role.data == user.role:
+            return redirect(url_for("staff.person", user_id=user.id), 303)
+        if change_account(user, role=form.role.data):
+            flash(_("Role changed. %(name)s must sign in again.", name=user.name), "success")
+            return redirect(url_for("staff.person", user_id=user.id), 303)
+        form.role.errors.append(_("The organization needs at least one active administrator."))
+    return render("staff/person.html", person=user, form=form, roles=role_labels(),
+                  status=422 if form.errors else 200)
+
+
+@bp.post("/<int:user_id>/active")
+def toggle_active(user_id):
+    user = User.get_or_none(User.id == user_id) or abort(404)
+    EmptyForm().validate_on_submit() or abort(400)
+    if not change_account(user, active=not user.active):
+        flash(_("The organization needs at least one active administrator."), "error")
+    elif user.active:
+        flash(_("%(name)s can no longer sign in.", name=user.name), "success")
+    else:
+        flash(_("%(name)s can sign in again.", name=user.name), "success")
+    return redirect(url_for("staff.person", user_id=user.id), 303)
+
+
+@bp.post("/<int:user_id>/reset")
+def reset_link(user_id):
+    user = User.get_or_none(User.id == user_id) or abort(404)
+    EmptyForm().validate_on_submit() or abort(400)
+    token, digest = new_token()
+    invite = Invite.create(
+        kind="reset", token_hash=digest, email=user.email, user=user, created_by=current_user.id,
+        expires_at=utcnow() + timedelta(hours=current_app.config["RESET_HOURS"]),
+    )
+    _remember_link(invite, public_url("auth.redeem_reset", token=token))
+    return redirect(url_for("staff.link", invite_id=invite.id), 303)
+
+
+def change_account(user, **changes):
+    """Apply changes and end every session of that person at once. Refused (False) when it would
+    leave the organization without an active administrator."""
+    with write_transaction():
+        fresh = User.get_by_id(user.id)
+        stays_admin = changes.get("role", fresh.role) == "admin" and changes.get("active", fresh.active)
+        if fresh.role == "admin" and fresh.active and not stays_admin:
+            others = User.select().where(User.role == "admin", User.active, User.id != fresh.id)
+            if not others.exists():
+                return False
+        changes["session_version"] = User.session_version + 1
+        User.update(**changes).where(User.id == fresh.id).execute()
+    return True
