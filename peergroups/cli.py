@@ -131,9 +131,23 @@ def translate_extract():
 
 @translate_cli.command("update")
 def translate_update():
-    """Extract, then merge new messages into every catalog."""
+    """Extract, then merge new messages into every catalog (English is filled in as itself)."""
     _pybabel(*EXTRACT_ARGS)
     _pybabel("update", "-i", POT, "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete")
+    fill_source_catalog(ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po")
+
+
+def fill_source_catalog(path):
+    """The source language's catalog translates each message as itself."""
+    from babel.messages.pofile import read_po, write_po
+
+    with open(path, "rb") as handle:
+        catalog = read_po(handle, locale="en")
+    for message in catalog:
+        if message.id and not any(message.string if isinstance(message.string, tuple) else [message.string]):
+            message.string = tuple(message.id) if isinstance(message.id, (list, tuple)) else message.id
+    with open(path, "wb") as handle:
+        write_po(handle, catalog, width=100)
 
 
 @translate_cli.command("compile")

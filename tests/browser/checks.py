@@ -26,4 +26,5 @@ def sign_in(page, base, email, password):
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)

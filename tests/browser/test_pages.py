@@ -12,7 +12,7 @@ def test_sign_in_and_home(page, live_server, live_app, lang, direction):
     page.goto(f"{live_server}/login?lang={lang}")
     assert page.get_attribute("html", "dir") == direction
     check_page(page)
-    page.click("button[type=submit]")  # empty form: errors shown, nothing lost
+    page.click("main button[type=submit]")  # empty form: errors shown, nothing lost
     assert page.locator(".error").count() == 2
     check_page(page)
     sign_in(page, live_server, user.email, factories.PASSWORD)
