@@ -25,6 +25,8 @@ DEFAULTS = {
     "RATELIMIT_HEADERS_ENABLED": False,
     "LOGIN_RATE_LIMIT": "10 per 15 minutes",
     "INVITE_DAYS": 7,
+    # Follow-up: "not seen" means absent from this many of the group's last meetings.
+    "FOLLOW_UP_MISSED_MEETINGS": 3,
     "RESET_HOURS": 24,
     # argon2id, at least the OWASP ASVS parameters (t=2, m=19 MiB, p=1).
     "ARGON2_TIME_COST": 2,

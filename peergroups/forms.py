@@ -6,7 +6,7 @@ from functools import cache
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, Regexp, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from .i18n import LANGUAGES, bcp47, native_name
 
@@ -18,12 +18,12 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def email_field(label=None):
+def email_field(label=None, required=True):
     return EmailField(
         label or _l("Email"),
         filters=[lambda value: value.strip().lower() if value else value],
         validators=[
-            DataRequired(message=_l("Please enter an email address.")),
+            DataRequired(message=_l("Please enter an email address.")) if required else Optional(),
             Length(max=254, message=_l("This email address is too long.")),
             Regexp(EMAIL_PATTERN, message=_l("Please enter a valid email address.")),
         ],
@@ -95,3 +95,75 @@ def timezone_field(label=None):
 
 class EmptyForm(FlaskForm):
     """For POST-only buttons: carries the CSRF token and nothing else."""
+
+
+class ParsedField(StringField):
+    """A text input parsed by `parse` (time, date, number). Bad input keeps what was typed and
+    says why in our words (WTForms' own typed fields speak English only)."""
+
+    def __init__(self, label=None, validators=None, parse=str, message=None, format_value=str, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.parse, self.message, self.format_value = parse, message, format_value
+        self.raw = None
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if self.raw:
+            try:
+                self.data = self.parse(self.raw)
+            except (ValueError, TypeError, OverflowError):
+                raise ValueError(str(self.message)) from None
+
+    def _value(self):
+        if self.raw is not None:
+            return self.raw
+        return "" if self.data is None else self.format_value(self.data)
+
+
+def _parse_int(low, high):
+    def parse(text):
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueError(text)
+        return value
+    return parse
+
+
+def integer_field(label, low, high, **kwargs):
+    return ParsedField(
+        label, parse=_parse_int(low, high),
+        message=_l("Please enter a whole number from %(low)d to %(high)d.", low=low, high=high),
+        render_kw={"inputmode": "numeric", "pattern": "[0-9]*"}, **kwargs)
+
+
+def time_field(label, **kwargs):
+    import datetime
+
+    return ParsedField(
+        label, parse=datetime.time.fromisoformat, format_value=lambda t: t.strftime("%H:%M"),
+        message=_l("Please enter a time like 18:30."), render_kw={"type": "time"}, **kwargs)
+
+
+def date_field(label, **kwargs):
+    import datetime
+
+    return ParsedField(
+        label, parse=datetime.date.fromisoformat, format_value=lambda d: d.isoformat(),
+        message=_l("Please enter a date like 2026-03-31."), render_kw={"type": "date"}, **kwargs)
+
+
+def required(message=None):
+    return DataRequired(message=message or _l("Please fill this in."))
+
+
+def max_length(limit):
+    return Length(max=limit, message=_l("Please use at most %(max)d characters.", max=limit))
+
+
+def choice_field(label, choices, **kwargs):
+    """A select whose out-of-list answers get our own message."""
+    return SelectField(
+        label, choices=[SelectChoice(value, text) for value, text in choices], validate_choice=False,
+        validators=[AnyOf([value for value, _text in choices], message=_l("Please choose one of the options."))],
+        **kwargs)

@@ -1,4 +1,6 @@
 """Languages: the supported set, how a request's language is chosen, text direction."""
+import datetime
+
 from babel import Locale, UnknownLocaleError
 from flask import current_app, flash, g, request, session
 from flask_babel import get_locale, lazy_gettext as _l
@@ -88,6 +90,47 @@ def remember_lang():
         current_user.save(only=["locale"])
 
 
+def local_datetime(value, timezone, format="medium"):
+    """A naive-UTC datetime shown in a group's time zone, in the user's language."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    if value is None:
+        return ""
+    aware = value.replace(tzinfo=datetime.UTC)
+    return format_datetime(aware, format=format, tzinfo=ZoneInfo(timezone), locale=get_locale())
+
+
+def local_time(value, timezone, format="short"):
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_time
+
+    if value is None:
+        return ""
+    return format_time(value.replace(tzinfo=datetime.UTC), format=format, tzinfo=ZoneInfo(timezone),
+                       locale=get_locale())
+
+
+def day(value, format="full"):
+    from babel.dates import format_date
+
+    return format_date(value, format=format, locale=get_locale()) if value else ""
+
+
+def list_of(items):
+    """'A, B and C' in the user's language (Arabic and Chinese join lists differently)."""
+    from babel.lists import format_list
+
+    return format_list([str(item) for item in items], locale=get_locale())
+
+
+def state_name(state):
+    names = {"present": _l("Present"), "absent": _l("Absent"), None: _l("Not marked")}
+    return names.get(state, state)
+
+
 def template_globals():
     code = str(get_locale())
     return {
@@ -123,5 +166,11 @@ def init_app(app):
         default_translation_directories=str(app.config["TRANSLATIONS_DIR"]),
     )
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["list_of"] = list_of
+    app.jinja_env.globals["state_name"] = state_name
+    app.jinja_env.globals["language_name"] = native_name
     app.before_request(remember_lang)
     app.context_processor(template_globals)

@@ -5,10 +5,13 @@ from flask_login import UserMixin
 from peewee import (
     BooleanField,
     CharField,
+    DateField,
     DateTimeField,
     ForeignKeyField,
     IntegerField,
     Model,
+    TextField,
+    TimeField,
 )
 
 from .db import database
@@ -74,3 +77,115 @@ class Invite(BaseModel):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
+
+
+class Group(BaseModel):
+    """A peer group with its recurring schedule (see schedule.Schedule) and rotating topics."""
+
+    name = CharField(max_length=120)
+    description = TextField(default="")
+    languages = CharField(max_length=200, default="en")  # catalog codes, comma-separated, first = main
+    weekday = IntegerField(null=True)  # null: no regular schedule, ad hoc meetings only
+    start_time = TimeField(null=True)
+    duration_minutes = IntegerField(default=90)
+    timezone = CharField(max_length=64, default="UTC")
+    frequency = CharField(max_length=8, default="weekly")
+    interval = IntegerField(default=1)
+    ordinal = IntegerField(null=True)
+    starts_on = DateField(null=True)
+    location = TextField(default="")
+    virtual_link = CharField(max_length=500, default="")
+    topics = TextField(default="")  # one per line, in rotation order
+    calendar_token = CharField(max_length=64, null=True, unique=True)
+    archived = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def language_list(self):
+        return [code for code in self.languages.split(",") if code]
+
+    @property
+    def topic_list(self):
+        return [line.strip() for line in self.topics.splitlines() if line.strip()]
+
+
+class GroupFacilitator(BaseModel):
+    group = ForeignKeyField(Group, backref="facilitators", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="led_groups", on_delete="CASCADE")
+    lead = BooleanField(default=True)  # False: co-facilitator
+
+    class Meta:
+        indexes = ((("group", "user"), True),)
+
+
+class Member(BaseModel):
+    """A person in one or more groups: an alias, never an account."""
+
+    name = CharField(max_length=80)
+    locale = CharField(max_length=16, default="en")
+    pronouns = CharField(max_length=40, default="")
+    phone = CharField(max_length=40, default="")
+    email = CharField(max_length=254, default="")
+    joined_on = DateField()
+    archived = BooleanField(default=False)
+    merged_into = ForeignKeyField("self", null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=utcnow)
+
+
+class GroupMember(BaseModel):
+    group = ForeignKeyField(Group, backref="memberships", on_delete="CASCADE")
+    member = ForeignKeyField(Member, backref="memberships", on_delete="CASCADE")
+    joined_on = DateField()
+    active = BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("group", "member"), True),)
+
+
+MEETING_MODES = ("in_person", "virtual", "hybrid")
+MEETING_STATES = ("open", "closed", "cancelled")
+MARK_STATES = ("present", "absent")
+
+
+class Meeting(BaseModel):
+    group = ForeignKeyField(Group, backref="meetings", on_delete="CASCADE")
+    local_date = DateField()  # the meeting's date in the group's time zone
+    starts_at = DateTimeField()  # naive UTC
+    ad_hoc = BooleanField(default=False)
+    mode = CharField(max_length=10, default="in_person")
+    topic = CharField(max_length=200, default="")
+    notes = TextField(default="")
+    status = CharField(max_length=10, default="open")
+    opened_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    closed_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("group", "starts_at"), False),)
+
+
+class Attendance(BaseModel):
+    """The current mark of one member at one meeting; every change is also in AttendanceChange."""
+
+    meeting = ForeignKeyField(Meeting, backref="marks", on_delete="CASCADE")
+    member = ForeignKeyField(Member, backref="marks", on_delete="CASCADE")
+    state = CharField(max_length=8)
+    by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("meeting", "member"), True),)
+
+
+class AttendanceChange(BaseModel):
+    """Append-only history of marks: who set what, when (state NULL: the mark was removed)."""
+
+    meeting = ForeignKeyField(Meeting, backref="+", on_delete="CASCADE")
+    member = ForeignKeyField(Member, backref="+", on_delete="CASCADE")
+    state = CharField(max_length=8, null=True)
+    previous = CharField(max_length=8, null=True)
+    by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    at = DateTimeField(default=utcnow)
+    undone = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("meeting", "by", "at"), False),)

@@ -27,6 +27,7 @@ def error_messages():
         403: (_("Not allowed"), _("You do not have permission to do that.")),
         404: (_("Page not found"), _("This page does not exist, or you do not have access to it.")),
         405: (_("Not allowed"), _("This address cannot be used that way.")),
+        409: (_("Not saved"), _("This changed in the meantime. Please reload the page and try again.")),
         413: (_("Too much data"), _("What you sent is too large. Please shorten it and try again.")),
         422: (_("Please check your input"), _("Some of what you entered could not be used.")),
         429: (_("Too many attempts"), _("Please wait a few minutes before you try again.")),

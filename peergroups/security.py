@@ -1,5 +1,10 @@
-"""Security headers on every response, and the one rule that decides who may see what."""
-from flask import abort, request
+"""Security headers on every response, and the one rule that decides who may see what.
+
+The rule: admins see and change everything; supervisors read groups, rosters (without contact
+details), reports and incidents and change nothing; facilitators see and change only the groups
+they lead (lead or co-facilitator) and those groups' members and meetings. Whatever a user may not
+see is a 404, so nobody learns that it exists. Every view that takes an id loads it here."""
+from flask import abort, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -43,11 +48,96 @@ def role_name(role):
 
 def nav_items():
     """The main navigation for the signed-in user's role."""
-    items = [("main.index", _l("Home"))]
+    items = [("main.index", _l("Home")), ("groups.index", _l("Groups")), ("members.index", _l("Members"))]
     if current_user.is_authenticated and current_user.role == "admin":
         items.append(("staff.index", _l("Staff")))
     items.append(("account.index", _l("Account")))
     return items
+
+
+def _role():
+    return current_user.role if current_user.is_authenticated else None
+
+
+def led_group_ids():
+    """Ids of the groups the signed-in facilitator leads (cached for the request)."""
+    from .models import GroupFacilitator
+
+    if "led_group_ids" not in g:
+        g.led_group_ids = {row.group_id for row in GroupFacilitator.select(GroupFacilitator.group)
+                           .where(GroupFacilitator.user == current_user.id)}
+    return g.led_group_ids
+
+
+def may_see_group(group_id, edit=False):
+    role = _role()
+    if role == "admin":
+        return True
+    if role == "supervisor":
+        return not edit
+    return role == "facilitator" and group_id in led_group_ids()
+
+
+def visible_groups(include_archived=False):
+    from .models import Group
+
+    query = Group.select().order_by(Group.name)
+    if not include_archived:
+        query = query.where(~Group.archived)
+    if _role() == "facilitator":
+        query = query.where(Group.id.in_(led_group_ids() or {0}))
+    elif _role() not in ("admin", "supervisor"):
+        query = query.where(Group.id == 0)
+    return query
+
+
+def get_group(group_id, edit=False):
+    from .models import Group
+
+    group = Group.get_or_none(Group.id == group_id)
+    if group is None or not may_see_group(group.id, edit):
+        abort(404)
+    if edit and group.archived:
+        abort(404)
+    return group
+
+
+def get_meeting(meeting_id, edit=False):
+    from .models import Meeting
+
+    meeting = Meeting.get_or_none(Meeting.id == meeting_id)
+    if meeting is None or not may_see_group(meeting.group_id, edit):
+        abort(404)
+    return meeting
+
+
+def member_group_ids(member_id):
+    from .models import GroupMember
+
+    return {row.group_id for row in GroupMember.select(GroupMember.group).where(GroupMember.member == member_id)}
+
+
+def may_see_member(member_id, edit=False):
+    role = _role()
+    if role == "admin":
+        return True
+    if role == "supervisor":
+        return not edit
+    return role == "facilitator" and bool(member_group_ids(member_id) & led_group_ids())
+
+
+def get_member(member_id, edit=False):
+    from .models import Member
+
+    member = Member.get_or_none(Member.id == member_id)
+    if member is None or not may_see_member(member.id, edit):
+        abort(404)
+    return member
+
+
+def may_see_contact(member_id):
+    """Contact details: admins, and the leaders of the member's groups. Not supervisors."""
+    return _role() == "admin" or (_role() == "facilitator" and may_see_member(member_id))
 
 
 def require_role(*roles):

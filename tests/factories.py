@@ -1,10 +1,13 @@
 """Small helpers that create rows for tests, with believable defaults."""
+import datetime
 import itertools
 
 from datetime import timedelta
 
 from peergroups.accounts import hash_password, new_token
-from peergroups.models import Invite, Organization, User, utcnow
+from peergroups.models import (
+    Group, GroupFacilitator, GroupMember, Invite, Meeting, Member, Organization, User, utcnow,
+)
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -30,3 +33,28 @@ def invite(kind="invite", email=None, role="facilitator", user=None, hours=24):
                         role=role if kind == "invite" else None, user=user,
                         expires_at=utcnow() + timedelta(hours=hours))
     return row, token
+
+
+def group(name=None, leads=(), co_leads=(), **fields):
+    values = {"name": name or f"Group {next(_counter)}", "languages": "en,es", "weekday": 1,
+              "start_time": datetime.time(18, 30), "timezone": "America/Chicago",
+              "starts_on": datetime.date(2026, 1, 1), "topics": "Gratitude\nBoundaries\nHope", **fields}
+    row = Group.create(**values)
+    for user in leads:
+        GroupFacilitator.create(group=row, user=user, lead=True)
+    for user in co_leads:
+        GroupFacilitator.create(group=row, user=user, lead=False)
+    return row
+
+
+def member(group_row=None, name=None, joined_on=datetime.date(2026, 1, 1), **fields):
+    row = Member.create(name=name or f"Member {next(_counter)}", joined_on=joined_on, **fields)
+    if group_row is not None:
+        GroupMember.create(group=group_row, member=row, joined_on=joined_on)
+    return row
+
+
+def meeting(group_row, local_date=None, status="open", **fields):
+    local_date = local_date or datetime.date.today()
+    starts = datetime.datetime.combine(local_date, datetime.time(0, 30))
+    return Meeting.create(group=group_row, local_date=local_date, starts_at=starts, status=status, **fields)

@@ -2,7 +2,8 @@
 
 This is the single place that lists who may reach what. test_access checks every row and that no
 route of the app is missing here; test_gettext renders every GET row that answers 200 in the
-pseudo-locale. URLs are templates filled from the `world` fixture's ids."""
+pseudo-locale. URLs and form values are templates filled from the `world` fixture's ids: group_a
+is led by the facilitator, group_b is not."""
 
 ANON, ADMIN, FACILITATOR, SUPERVISOR = "anon", "admin", "facilitator", "supervisor"
 ROLES = (ANON, ADMIN, FACILITATOR, SUPERVISOR)
@@ -12,9 +13,25 @@ def expect(anon, admin, facilitator, supervisor):
     return {ANON: anon, ADMIN: admin, FACILITATOR: facilitator, SUPERVISOR: supervisor}
 
 
-# (method, url template, {role: status}). 302 for the anonymous visitor means "to the login page".
+SIGNED_IN = expect(302, 200, 200, 200)
+ADMIN_ONLY = expect(302, 200, 404, 404)
+LEADERS_READ = expect(302, 200, 200, 404)  # admin and the group's facilitators; supervisors change nothing
+OTHER_GROUP = expect(302, 200, 404, 200)  # a group the facilitator does not lead: supervisors may read
+
+
+def leaders(status):
+    return expect(302, status, status, 404)
+
+
+def other_group_write(status):
+    return expect(302, status, 404, 404)
+
+
+MARK = {"member_id": "{member_a}", "state": "present"}
+
+# (method, url template, {role: status}[, form data]). 302 for the anonymous visitor = to the login page.
 ROUTES = [
-    ("GET", "/", expect(302, 200, 200, 200)),
+    ("GET", "/", SIGNED_IN),
     ("GET", "/healthz", expect(200, 200, 200, 200)),
     ("GET", "/login", expect(200, 302, 302, 302)),
     ("POST", "/login", expect(422, 302, 302, 302)),
@@ -27,16 +44,64 @@ ROUTES = [
     ("POST", "/invite/{invite_token}", expect(422, 422, 422, 422)),
     ("GET", "/reset/{reset_token}", expect(200, 200, 200, 200)),
     ("POST", "/reset/{reset_token}", expect(422, 422, 422, 422)),
-    ("GET", "/account/", expect(302, 200, 200, 200)),
-    ("POST", "/account/", expect(302, 200, 200, 200)),
+    ("GET", "/account/", SIGNED_IN),
+    ("POST", "/account/", SIGNED_IN),
     # Staff management: admins only.
-    ("GET", "/staff/", expect(302, 200, 404, 404)),
-    ("GET", "/staff/invite", expect(302, 200, 404, 404)),
+    ("GET", "/staff/", ADMIN_ONLY),
+    ("GET", "/staff/invite", ADMIN_ONLY),
     ("POST", "/staff/invite", expect(302, 422, 404, 404)),
-    ("GET", "/staff/links/{invite_id}", expect(302, 200, 404, 404)),
+    ("GET", "/staff/links/{invite_id}", ADMIN_ONLY),
     ("POST", "/staff/links/{invite_id}/revoke", expect(302, 303, 404, 404)),
-    ("GET", "/staff/{user_id}", expect(302, 200, 404, 404)),
+    ("GET", "/staff/{user_id}", ADMIN_ONLY),
     ("POST", "/staff/{user_id}", expect(302, 303, 404, 404)),
     ("POST", "/staff/{user_id}/active", expect(302, 303, 404, 404)),
     ("POST", "/staff/{user_id}/reset", expect(302, 303, 404, 404)),
+    # Groups.
+    ("GET", "/groups/", SIGNED_IN),
+    ("GET", "/groups/new", ADMIN_ONLY),
+    ("POST", "/groups/new", expect(302, 422, 404, 404)),
+    ("GET", "/groups/{group_a}", SIGNED_IN),
+    ("GET", "/groups/{group_b}", OTHER_GROUP),
+    ("GET", "/groups/{group_a}/edit", LEADERS_READ),
+    ("POST", "/groups/{group_a}/edit", leaders(422)),
+    ("POST", "/groups/{group_b}/edit", other_group_write(422)),
+    ("POST", "/groups/{group_a}/archive", expect(302, 303, 404, 404)),
+    ("GET", "/groups/{group_a}/follow-up", SIGNED_IN),
+    ("GET", "/groups/{group_b}/follow-up", OTHER_GROUP),
+    ("POST", "/groups/{group_a}/meetings", leaders(303)),
+    ("POST", "/groups/{group_b}/meetings", other_group_write(303)),
+    ("GET", "/groups/{group_a}/calendar", LEADERS_READ),
+    ("GET", "/groups/{group_b}/calendar", other_group_write(200)),
+    ("POST", "/groups/{group_a}/calendar", leaders(303)),
+    ("GET", "/calendar/{calendar_token}.ics", expect(200, 200, 200, 200)),
+    ("GET", "/calendar/not-a-token.ics", expect(404, 404, 404, 404)),
+    # Meetings.
+    ("GET", "/meetings/{meeting_a}", SIGNED_IN),
+    ("GET", "/meetings/{meeting_b}", OTHER_GROUP),
+    ("POST", "/meetings/{meeting_a}/marks", leaders(303), MARK),
+    ("POST", "/meetings/{meeting_b}/marks", other_group_write(404), MARK),  # member_a is not in group_b
+    ("POST", "/meetings/{meeting_a}/undo", leaders(303)),
+    ("POST", "/meetings/{meeting_a}/newcomer", leaders(422)),
+    ("POST", "/meetings/{meeting_a}/close", leaders(303)),
+    ("POST", "/meetings/{meeting_b}/close", other_group_write(303)),
+    ("POST", "/meetings/{meeting_a}/reopen", leaders(303)),
+    ("POST", "/meetings/{meeting_a}/cancel", leaders(303)),
+    ("GET", "/meetings/{meeting_a}/details", LEADERS_READ),
+    ("POST", "/meetings/{meeting_a}/details", leaders(303)),
+    ("GET", "/meetings/{meeting_a}/history", SIGNED_IN),
+    ("GET", "/meetings/{meeting_b}/history", OTHER_GROUP),
+    # Members.
+    ("GET", "/members/", SIGNED_IN),
+    ("GET", "/members/{member_a}", SIGNED_IN),
+    ("GET", "/members/{member_b}", OTHER_GROUP),
+    ("GET", "/members/{member_a}/edit", LEADERS_READ),
+    ("POST", "/members/{member_a}/edit", leaders(303)),
+    ("GET", "/members/{member_b}/edit", other_group_write(200)),
+    ("POST", "/members/{member_a}/archive", leaders(303)),
+    ("GET", "/members/groups/{group_a}/new", LEADERS_READ),
+    ("POST", "/members/groups/{group_a}", leaders(422)),
+    ("POST", "/members/groups/{group_b}", other_group_write(422)),
+    ("GET", "/members/{member_a}/merge", LEADERS_READ),
+    ("POST", "/members/{member_a}/merge", leaders(303), {"into": "{member_a2}"}),
+    ("POST", "/members/{member_a}/merge", other_group_write(303), {"into": "{member_b}"}),
 ]

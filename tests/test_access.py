@@ -11,26 +11,31 @@ def world(app):
         return build_world()
 
 
-def request_as(client, world, role, method, template):
+def request_as(client, world, role, method, template, data=None):
     if role != ANON:
         from .conftest import sign_in
 
         sign_in(client, world["users"][role])
     url = template.format(**world)
-    return client.open(url, method=method, data={} if method == "POST" else None)
+    form = {key: value.format(**world) for key, value in (data or {}).items()}
+    return client.open(url, method=method, data=form if method == "POST" else None)
 
 
-@pytest.mark.parametrize("method, template, expected", ROUTES, ids=[f"{m} {t}" for m, t, _ in ROUTES])
+CASES = [(row[0], row[1], row[2], row[3] if len(row) > 3 else None) for row in ROUTES]
+
+
+@pytest.mark.parametrize("method, template, expected, data", CASES,
+                         ids=[f"{m} {t} {sorted(d.values()) if d else ''}" for m, t, _, d in CASES])
 @pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(app, client, world, role, method, template, expected):
-    response = request_as(client, world, role, method, template)
+def test_access_matrix(app, client, world, role, method, template, expected, data):
+    response = request_as(client, world, role, method, template, data)
     assert response.status_code == expected[role], f"{role} {method} {template}"
     if role == ANON and expected[role] == 302 and template != "/login":
         assert "/login" in response.headers["Location"]
 
 
 def test_every_route_is_in_the_matrix(app):
-    listed = {(method, template.split("?")[0]) for method, template, _ in ROUTES}
+    listed = {(row[0], row[1].split("?")[0]) for row in ROUTES}
     missing = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":

@@ -1,4 +1,9 @@
-"""A small organization with one user per role, the fixture data for matrix and page tests."""
+"""A small organization with one user per role, two groups (only one led by the facilitator),
+members and meetings: the fixture data for the access matrix and the page tests."""
+import datetime
+
+from peergroups.models import Group, GroupFacilitator, GroupMember, Meeting, Member, utcnow
+
 from . import factories
 
 
@@ -6,21 +11,31 @@ def build_world():
     users = {role: factories.user(role=role) for role in ("admin", "facilitator", "supervisor")}
     invite, invite_token = factories.invite()
     _reset, reset_token = factories.invite(kind="reset", user=users["facilitator"], email=users["facilitator"].email)
-    world = {
+    group_a = factories.group(name="Harbor Evening", leads=[users["facilitator"]], calendar_token="calendar-token-a")
+    group_b = factories.group(name="Hillside Morning")
+    member_a = factories.member(group_a, name="Maria")
+    member_a2 = factories.member(group_a, name="Mariam")
+    member_b = factories.member(group_b, name="Bao")
+    meeting_a = factories.meeting(group_a)
+    meeting_b = factories.meeting(group_b)
+    return {
         "users": users,
         "user_id": users["facilitator"].id,
         "invite_id": invite.id,
         "invite_token": invite_token,
         "reset_token": reset_token,
+        "group_a": group_a.id, "group_b": group_b.id,
+        "member_a": member_a.id, "member_a2": member_a2.id, "member_b": member_b.id,
+        "meeting_a": meeting_a.id, "meeting_b": meeting_b.id,
+        "calendar_token": "calendar-token-a",
     }
-    return world
 
 
 def fixture_texts(world):
     """Strings that come from data, not from the catalogs (names typed by people)."""
-    texts = {u.name for u in world["users"].values()} | {u.email for u in world["users"].values()}
-    from peergroups.models import Organization
+    from peergroups.models import Organization, User
 
+    texts = {u.name for u in User.select()} | {u.email for u in User.select()}
+    texts |= {g.name for g in Group.select()} | {m.name for m in Member.select()}
     texts.add(Organization.current().name)
-    texts |= {"Owner", "owner@example.org"}
     return texts

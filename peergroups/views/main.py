@@ -12,7 +12,14 @@ bp = Blueprint("main", __name__)
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render("main/home.html")
+    from ..models import Group, Meeting
+    from ..security import visible_groups
+
+    groups = list(visible_groups())
+    open_meetings = list(Meeting.select(Meeting, Group).join(Group)
+                         .where(Meeting.status == "open", Meeting.group.in_([g.id for g in groups] or [0]))
+                         .order_by(Meeting.starts_at.desc()).limit(5))
+    return render("main/home.html", groups=groups, open_meetings=[(m, m.group) for m in open_meetings])
 
 
 @bp.get("/healthz")

@@ -1,0 +1,176 @@
+"""Attendance: idempotent marks with history, undo, closing, the roster order, follow-up lists.
+Database logic only (no Flask), so the meeting screen and the benchmarks share it."""
+import datetime
+from zoneinfo import ZoneInfo
+
+from peewee import JOIN, fn
+
+from .db import write_transaction
+from .models import Attendance, AttendanceChange, GroupMember, Meeting, Member, utcnow
+
+RECENT_MEETINGS = 8  # how far back "likely to come" looks when ordering the roster
+NEWCOMER_DAYS = 60
+
+
+def set_mark(meeting, member_id, state, user_id):
+    """Set a member's state. Idempotent: the same state twice changes nothing; the last write
+    wins and the previous state goes to the history. Returns the state now stored."""
+    now = utcnow()
+    with write_transaction():
+        current = Attendance.get_or_none(Attendance.meeting == meeting.id, Attendance.member == member_id)
+        previous = current.state if current else None
+        if previous == state:
+            return state
+        _store(meeting.id, member_id, state, user_id, now)
+        AttendanceChange.create(meeting=meeting.id, member=member_id, state=state, previous=previous,
+                                by=user_id, at=now)
+    return state
+
+
+def _store(meeting_id, member_id, state, user_id, now):
+    if state is None:
+        Attendance.delete().where(Attendance.meeting == meeting_id, Attendance.member == member_id).execute()
+        return
+    (Attendance.insert(meeting=meeting_id, member=member_id, state=state, by=user_id, at=now)
+     .on_conflict(conflict_target=[Attendance.meeting, Attendance.member],
+                  update={Attendance.state: state, Attendance.by: user_id, Attendance.at: now})
+     .execute())
+
+
+def undo_last(meeting, user_id):
+    """Revert this user's own last change at this meeting; returns the member id, or None."""
+    now = utcnow()
+    with write_transaction():
+        change = (AttendanceChange.select()
+                  .where(AttendanceChange.meeting == meeting.id, AttendanceChange.by == user_id,
+                         AttendanceChange.undone == False)  # noqa: E712 (SQL comparison)
+                  .order_by(AttendanceChange.at.desc(), AttendanceChange.id.desc()).first())
+        if change is None:
+            return None
+        _store(meeting.id, change.member_id, change.previous, user_id, now)
+        AttendanceChange.update(undone=True).where(AttendanceChange.id == change.id).execute()
+        # The undo is history too, marked undone so a second undo reaches further back.
+        AttendanceChange.create(meeting=meeting.id, member=change.member_id, state=change.previous,
+                                previous=change.state, by=user_id, at=now, undone=True)
+    return change.member_id
+
+
+def present_count(meeting_id):
+    return (Attendance.select().where(Attendance.meeting == meeting_id, Attendance.state == "present")
+            .count())
+
+
+def expected_member_ids(meeting):
+    """Who should have a mark: active members of the group who had joined by the meeting's date."""
+    query = (GroupMember.select(GroupMember.member)
+             .join(Member, on=(GroupMember.member == Member.id))
+             .where(GroupMember.group == meeting.group_id, GroupMember.active,
+                    ~Member.archived, GroupMember.joined_on <= meeting.local_date))
+    return [row.member_id for row in query]
+
+
+def close_meeting(meeting, user_id):
+    """Close, storing an explicit absent for every expected member without a mark (so rates are
+    true). Returns how many absences were written."""
+    now = utcnow()
+    with write_transaction():
+        marked = {row.member_id for row in Attendance.select(Attendance.member)
+                  .where(Attendance.meeting == meeting.id)}
+        missing = [m for m in expected_member_ids(meeting) if m not in marked]
+        rows = [{"meeting": meeting.id, "member": m, "state": "absent", "by": user_id, "at": now} for m in missing]
+        if rows:
+            Attendance.insert_many(rows).execute()
+            AttendanceChange.insert_many([{**row, "previous": None} for row in rows]).execute()
+        Meeting.update(status="closed", closed_at=now).where(Meeting.id == meeting.id).execute()
+    meeting.status, meeting.closed_at = "closed", now
+    return len(rows)
+
+
+def local_today(timezone):
+    return datetime.datetime.now(ZoneInfo(timezone)).date()
+
+
+def close_overdue(group):
+    """A meeting left open is closed once its day is over in the group's time zone."""
+    overdue = Meeting.select().where(Meeting.group == group.id, Meeting.status == "open",
+                                     Meeting.local_date < local_today(group.timezone))
+    for meeting in overdue:
+        close_meeting(meeting, None)
+
+
+def roster(meeting, query=""):
+    """The meeting screen's rows: expected members plus anyone already marked, the members most
+    likely to come first (present at recent meetings), then by name. One query."""
+    recent_ids = (Meeting.select(Meeting.id)
+                  .where(Meeting.group == meeting.group_id, Meeting.starts_at < meeting.starts_at,
+                         Meeting.status == "closed")
+                  .order_by(Meeting.starts_at.desc()).limit(RECENT_MEETINGS))
+    recent = (Attendance.select(Attendance.member, fn.COUNT(Attendance.id).alias("times"))
+              .where(Attendance.meeting.in_(recent_ids), Attendance.state == "present")
+              .group_by(Attendance.member).alias("recent"))
+    first = (Attendance.select(Attendance.member, fn.MIN(Meeting.local_date).alias("first_date"))
+             .join(Meeting, on=(Attendance.meeting == Meeting.id))
+             .where(Meeting.group == meeting.group_id, Attendance.state == "present")
+             .group_by(Attendance.member).alias("first"))
+    mark = Attendance.alias("mark")
+    rows = (Member.select(Member.id, Member.name, Member.pronouns, mark.state.alias("state"),
+                          recent.c.times.alias("times"), first.c.first_date.alias("first_date"))
+            .join(GroupMember, on=((GroupMember.member == Member.id) & (GroupMember.group == meeting.group_id)))
+            .join(mark, JOIN.LEFT_OUTER, on=((mark.member == Member.id) & (mark.meeting == meeting.id)),
+                  src=Member)
+            .join(recent, JOIN.LEFT_OUTER, on=(recent.c.member_id == Member.id), src=Member)
+            .join(first, JOIN.LEFT_OUTER, on=(first.c.member_id == Member.id), src=Member)
+            .where((GroupMember.active & ~Member.archived & (GroupMember.joined_on <= meeting.local_date))
+                   | mark.id.is_null(False))
+            .order_by(fn.COALESCE(recent.c.times, 0).desc(), fn.LOWER(Member.name), Member.id)
+            .dicts())
+    window = meeting.local_date - datetime.timedelta(days=NEWCOMER_DAYS)
+    result = []
+    needle = query.casefold().strip()
+    for row in rows:
+        # Filtered here, not with SQL LIKE: SQLite folds case for ASCII only, names are any script.
+        if needle and needle not in row["name"].casefold():
+            continue
+        first_date = _as_date(row["first_date"])
+        row["newcomer"] = first_date is None or first_date >= window
+        result.append(row)
+    return result
+
+
+def _as_date(value):
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])  # SQLite returns MIN() of dates as text
+
+
+def history(meeting_id, member_id):
+    return list(AttendanceChange.select()
+                .where(AttendanceChange.meeting == meeting_id, AttendanceChange.member == member_id)
+                .order_by(AttendanceChange.at, AttendanceChange.id))
+
+
+def follow_up(group, missed=3):
+    """Two lists for a group's follow-up page: members not seen at any of the last `missed`
+    closed meetings, and newcomers who came once and have not been back since."""
+    last = list(Meeting.select(Meeting.id, Meeting.local_date)
+                .where(Meeting.group == group.id, Meeting.status == "closed")
+                .order_by(Meeting.starts_at.desc()).limit(missed))
+    last_seen = (Attendance.select(Attendance.member, fn.MAX(Meeting.local_date).alias("seen"),
+                                   fn.COUNT(Attendance.id).alias("times"))
+                 .join(Meeting, on=(Attendance.meeting == Meeting.id))
+                 .where(Meeting.group == group.id, Attendance.state == "present")
+                 .group_by(Attendance.member).alias("last_seen"))
+    members = (Member.select(Member.id, Member.name, last_seen.c.seen.alias("seen"), last_seen.c.times.alias("times"))
+               .join(GroupMember, on=((GroupMember.member == Member.id) & (GroupMember.group == group.id)))
+               .join(last_seen, JOIN.LEFT_OUTER, on=(last_seen.c.member_id == Member.id), src=Member)
+               .where(GroupMember.active, ~Member.archived)
+               .order_by(fn.LOWER(Member.name)).dicts())
+    rows = [{**row, "seen": _as_date(row["seen"]), "times": row["times"] or 0} for row in members]
+    not_seen = []
+    if len(last) == missed:
+        oldest = last[-1].local_date
+        not_seen = [r for r in rows if r["times"] and (r["seen"] is None or r["seen"] < oldest)]
+    latest = last[0].local_date if last else None
+    since = local_today(group.timezone) - datetime.timedelta(days=NEWCOMER_DAYS)
+    came_once = [r for r in rows if r["times"] == 1 and latest and r["seen"] < latest and r["seen"] >= since]
+    return not_seen, came_once

@@ -1,0 +1,41 @@
+"""A minimal iCalendar (RFC 5545) writer for a group's upcoming meetings: no dependency needed."""
+
+
+def _escape(text):
+    return (str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def _fold(line):
+    """Lines longer than 75 octets continue on the next line after a space (RFC 5545, 3.1)."""
+    data = line.encode("utf-8")
+    parts = []
+    while len(data) > 75:
+        cut = 75 if not parts else 74
+        while cut and (data[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
+            cut -= 1
+        parts.append(data[:cut])
+        data = data[cut:]
+    parts.append(data)
+    return b"\r\n ".join(parts).decode("utf-8")
+
+
+def _stamp(value):
+    return value.strftime("%Y%m%dT%H%M%SZ")
+
+
+def calendar(name, events, now):
+    """events: dicts with uid, starts (naive UTC), ends, summary, location, description."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//peergroups//calendar//EN", "CALSCALE:GREGORIAN",
+             f"X-WR-CALNAME:{_escape(name)}"]
+    for event in events:
+        lines += ["BEGIN:VEVENT", f"UID:{event['uid']}", f"DTSTAMP:{_stamp(now)}",
+                  f"DTSTART:{_stamp(event['starts'])}", f"DTEND:{_stamp(event['ends'])}",
+                  f"SUMMARY:{_escape(event['summary'])}"]
+        if event.get("location"):
+            lines.append(f"LOCATION:{_escape(event['location'])}")
+        if event.get("description"):
+            lines.append(f"DESCRIPTION:{_escape(event['description'])}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"

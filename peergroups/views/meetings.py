@@ -1,0 +1,199 @@
+"""The meeting screen: one tap per member, search, add a newcomer, undo, close, correct."""
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from peewee import JOIN
+from wtforms import BooleanField, TextAreaField
+from wtforms.validators import ValidationError
+
+from .. import attendance
+from ..db import write_transaction
+from ..forms import EmptyForm, choice_field, language_field, max_length, name_field
+from ..models import (
+    MARK_STATES, MEETING_MODES, ROLES, AttendanceChange, GroupMember, Meeting, Member, User, utcnow,
+)
+from ..pages import render, render_error, wants_fragment
+from ..security import get_group, get_meeting, may_see_group, require_role
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+MODE_CHOICES = [("in_person", _l("In person")), ("virtual", _l("Online")), ("hybrid", _l("Hybrid"))]
+assert [m for m, _label in MODE_CHOICES] == list(MEETING_MODES)
+
+
+class NewcomerForm(FlaskForm):
+    name = name_field(_l("Name"), max_length=80)
+    locale = language_field()
+    same_name_ok = BooleanField(_l("Yes, this is a different person with the same name"))
+
+
+class DetailsForm(FlaskForm):
+    topic = TextAreaField(_l("Topic"), validators=[max_length(200)])
+    mode = choice_field(_l("How it meets"), MODE_CHOICES)
+    notes = TextAreaField(_l("Notes"), validators=[max_length(2000)])
+
+
+@bp.before_request
+def signed_in():
+    require_role(*ROLES)
+
+
+def _screen(meeting, newcomer_form=None, status=200):
+    group = get_group(meeting.group_id)
+    query = request.args.get("q", "")[:80]
+    rows = attendance.roster(meeting, query)
+    if newcomer_form is None:
+        newcomer_form = NewcomerForm(formdata=None, locale=group.language_list[0] if group.language_list else "en")
+    return render("meetings/meeting.html", "meetings/_roster.html" if request.method == "GET" else None,
+                  status=status, meeting=meeting, group=group, rows=rows, query=query,
+                  count=attendance.present_count(meeting.id), newcomer=newcomer_form,
+                  can_edit=may_see_group(group.id, edit=True) and not group.archived)
+
+
+@bp.get("/<int:meeting_id>")
+def show(meeting_id):
+    meeting = get_meeting(meeting_id)
+    attendance.close_overdue(get_group(meeting.group_id))
+    return _screen(Meeting.get_by_id(meeting.id))
+
+
+def _editable(meeting_id, must_be_open=True):
+    """The meeting, when the user may change it and (for marks) it is open; else a clear answer."""
+    meeting = get_meeting(meeting_id, edit=True)
+    if must_be_open and meeting.status != "open":
+        message = (_("This meeting was cancelled.") if meeting.status == "cancelled"
+                   else _("This meeting is closed. Reopen it to make corrections."))
+        abort(render_error(409, _("Not saved"), message))
+    return meeting
+
+
+def _member_in_group(meeting, member_id):
+    """Only members of this meeting's group can be marked: another group's id is a 404."""
+    if not str(member_id).isdigit():
+        abort(400)
+    member = (Member.select().join(GroupMember, on=(GroupMember.member == Member.id))
+              .where(Member.id == int(member_id), GroupMember.group == meeting.group_id).first())
+    return member or abort(404)
+
+
+@bp.post("/<int:meeting_id>/marks")
+def mark(meeting_id):
+    meeting = _editable(meeting_id)
+    EmptyForm().validate_on_submit() or abort(400)
+    state = request.form.get("state")
+    if state not in MARK_STATES:
+        abort(400)
+    member = _member_in_group(meeting, request.form.get("member_id", ""))
+    attendance.set_mark(meeting, member.id, state, current_user.id)
+    return _after_change(meeting, member.id)
+
+
+def _after_change(meeting, member_id):
+    """htmx: the changed row and the new count; without JavaScript: back to the row."""
+    if wants_fragment():
+        row = next((r for r in attendance.roster(meeting) if r["id"] == member_id), None)
+        return render("meetings/_row_update.html", row=row, meeting=meeting, member_id=member_id,
+                      count=attendance.present_count(meeting.id), can_edit=True)
+    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"member-{member_id}"), 303)
+
+
+@bp.post("/<int:meeting_id>/undo")
+def undo(meeting_id):
+    meeting = _editable(meeting_id)
+    EmptyForm().validate_on_submit() or abort(400)
+    member_id = attendance.undo_last(meeting, current_user.id)
+    if member_id is None:
+        if wants_fragment():
+            return render("meetings/_row_update.html", row=None, meeting=meeting, member_id=None,
+                          count=attendance.present_count(meeting.id), can_edit=True,
+                          message=_("There is nothing of yours to undo."))
+        flash(_("There is nothing of yours to undo."), "info")
+        return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
+    return _after_change(meeting, member_id)
+
+
+@bp.post("/<int:meeting_id>/newcomer")
+def newcomer(meeting_id):
+    meeting = _editable(meeting_id)
+    form = NewcomerForm()
+    if form.validate_on_submit():
+        if not form.same_name_ok.data and _same_name_in_group(meeting.group_id, form.name.data):
+            form.name.errors.append(_("Someone in this group already has this name. If this is a "
+                                      "different person, tick the box below; if not, tap their name in the list."))
+        else:
+            member_id = add_newcomer(meeting, form.name.data, form.locale.data, current_user.id)
+            flash(_("%(name)s is added and marked present. Welcome!", name=form.name.data), "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"member-{member_id}"), 303)
+    return _screen(meeting, newcomer_form=form, status=422)
+
+
+def _same_name_in_group(group_id, name):
+    names = (Member.select(Member.name).join(GroupMember, on=(GroupMember.member == Member.id))
+             .where(GroupMember.group == group_id, ~Member.archived))
+    return any(row.name.casefold() == name.casefold() for row in names)
+
+
+def add_newcomer(meeting, name, locale, user_id):
+    """Create the person, add them to the group and mark them present, in one transaction."""
+    with write_transaction():
+        member = Member.create(name=name, locale=locale, joined_on=meeting.local_date)
+        GroupMember.create(group=meeting.group_id, member=member.id, joined_on=meeting.local_date)
+        attendance.set_mark(meeting, member.id, "present", user_id)
+    return member.id
+
+
+@bp.post("/<int:meeting_id>/close")
+def close(meeting_id):
+    meeting = _editable(meeting_id)
+    EmptyForm().validate_on_submit() or abort(400)
+    absent = attendance.close_meeting(meeting, current_user.id)
+    flash(_("The meeting is closed. %(count)d present.", count=attendance.present_count(meeting.id)) + " "
+          + _("Absences recorded: %(count)d.", count=absent), "success")
+    return redirect(url_for("groups.show", group_id=meeting.group_id), 303)
+
+
+@bp.post("/<int:meeting_id>/reopen")
+def reopen(meeting_id):
+    meeting = _editable(meeting_id, must_be_open=False)
+    EmptyForm().validate_on_submit() or abort(400)
+    Meeting.update(status="open", closed_at=None).where(Meeting.id == meeting.id).execute()
+    flash(_("The meeting is open for corrections. Every change is kept in its history."), "info")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
+
+
+@bp.post("/<int:meeting_id>/cancel")
+def cancel(meeting_id):
+    meeting = _editable(meeting_id, must_be_open=False)
+    EmptyForm().validate_on_submit() or abort(400)
+    if attendance.present_count(meeting.id):
+        flash(_("People were marked present at this meeting, so it cannot be cancelled."), "error")
+        return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
+    Meeting.update(status="cancelled").where(Meeting.id == meeting.id).execute()
+    flash(_("The meeting is cancelled."), "success")
+    return redirect(url_for("groups.show", group_id=meeting.group_id), 303)
+
+
+@bp.route("/<int:meeting_id>/details", methods=["GET", "POST"])
+def details(meeting_id):
+    meeting = _editable(meeting_id, must_be_open=False)
+    form = DetailsForm(obj=meeting)
+    if form.validate_on_submit():
+        Meeting.update(topic=form.topic.data.strip(), mode=form.mode.data, notes=form.notes.data.strip()).where(
+            Meeting.id == meeting.id).execute()
+        flash(_("Your changes are saved."), "success")
+        return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
+    return render("meetings/details.html", form=form, meeting=meeting, group=get_group(meeting.group_id),
+                  status=422 if form.errors else 200)
+
+
+@bp.get("/<int:meeting_id>/history")
+def history(meeting_id):
+    meeting = get_meeting(meeting_id)
+    changes = (AttendanceChange.select(AttendanceChange, Member.name.alias("member_name"),
+                                       User.name.alias("by_name"))
+               .join(Member, on=(AttendanceChange.member == Member.id))
+               .join(User, JOIN.LEFT_OUTER, on=(AttendanceChange.by == User.id), src=AttendanceChange)
+               .where(AttendanceChange.meeting == meeting.id)
+               .order_by(AttendanceChange.at.desc(), AttendanceChange.id.desc()).limit(500).dicts())
+    return render("meetings/history.html", meeting=meeting, group=get_group(meeting.group_id), changes=list(changes))
