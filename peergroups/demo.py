@@ -1,12 +1,87 @@
-"""The demo organization behind `flask --app app demo`: believable, and the contract's accounts."""
+"""The demo organization behind `flask --app app demo`: believable, and the contract's accounts.
+
+One seeded random.Random drives everything, so two runs on the same day build the same
+organization (meetings are the last twelve weeks before today). Rows go in with bulk inserts and absences are computed here rather than by
+attendance.close_meeting, so `--scale 50` builds in seconds."""
+import datetime
+import random
+
 from .accounts import hash_password
-from .models import Organization, User
+from .attendance import local_today
+from .db import database
+from .models import (
+    Attendance, AttendanceChange, Group, GroupFacilitator, GroupMember, Meeting, Member, Organization, User,
+)
+from .schedule import Schedule, occurrences
 
 DEMO_STAFF = (
     ("admin@example.org", "Amina Yusuf", "admin", "en"),
     ("facilitator@example.org", "Diego Ramírez", "facilitator", "es"),
     ("supervisor@example.org", "Lan Nguyen", "supervisor", "en"),
 )
+FACILITATOR = "facilitator@example.org"
+# Not part of the contract: they lead the groups the contract's facilitator does not.
+MORE_STAFF = (
+    ("grace.miller@example.org", "Grace Miller", "facilitator", "en"),
+    ("karim.haddad@example.org", "Karim Haddad", "facilitator", "ar"),
+    ("thu.tran@example.org", "Thu Tran", "facilitator", "vi"),
+    ("olena.kovalenko@example.org", "Olena Kovalenko", "facilitator", "uk"),
+    ("hodan.warsame@example.org", "Hodan Warsame", "facilitator", "so"),
+)
+SEED = 2024
+WEEKS = 12
+CHUNK = 500  # rows per INSERT: well under SQLite's and PostgreSQL's limits on parameters
+T = datetime.time
+
+# One entry per kind of group; `--scale N` builds N of each. interval: weeks between meetings,
+# ordinal: monthly on that weekday of the month. America/Minneapolis is not an IANA zone:
+# Minneapolis keeps America/Chicago time.
+GROUPS = (
+    dict(name="Tuesday Evening Circle", languages="en,es", timezone="America/Chicago", weekday=1, start=T(18, 30),
+         about="Our longest-running group, for anyone in recovery. Coffee from 6 pm.",
+         lead=FACILITATOR, co="grace.miller@example.org", shares="Grupo Esperanza", phone="+1 312 555 01",
+         location="Riverside Community Center, Room 2, 410 W Lake St, Chicago",
+         topics="Gratitude\nSetting boundaries\nAsking for help\nHandling cravings\nFamily and holidays\nHope",
+         names="Jess Marcus Tanya Dave Keisha Ryan Colleen Andre Becky T.J. Rosie Mike Shawna Luis Dee Pat",
+         pronouns="she/her he/him they/them", locales="en en en en es"),
+    dict(name="Grupo Esperanza", languages="es,en", timezone="America/Los_Angeles", weekday=3, start=T(19),
+         about="Grupo en español para personas en recuperación y sus familias.",
+         lead=FACILITATOR, phone="+1 213 555 01", location="Centro Comunitario Boyle Heights, salón B",
+         topics="Gratitud\nPoner límites\nPedir ayuda\nLa familia\nCuidarse en días difíciles\nEsperanza",
+         names="Lucía Javier Lupita Rosa Miguel Carmen Chuy Alejandra Paco Marisol Ernesto Yesenia Beto Inés "
+               "Toño Maricela",
+         pronouns="ella él elle", locales="es es es en"),
+    dict(name="حلقة الأمل", languages="ar,en", timezone="Europe/Berlin", weekday=5, start=T(16), interval=2,
+         about="Arabic-speaking group in Berlin, in the room and online, every other Saturday.",
+         lead="karim.haddad@example.org", phone="+49 30 5550 10", location="Nachbarschaftshaus Neukölln, Raum 3",
+         link="https://meet.example.org/halqat-alamal",
+         topics="الامتنان\nوضع الحدود\nطلب المساعدة\nالحنين إلى الوطن\nالاعتناء بالنفس\nالأمل",
+         names="أحمد فاطمة يوسف ليلى عمر نور خالد سلمى رامي هبة سامر ريم محمود دانة Rami Yara",
+         pronouns="", locales="ar ar ar ar en"),
+    dict(name="Nhóm Bình An", languages="vi,en", timezone="America/New_York", weekday=6, start=T(10), duration=120,
+         about="Vietnamese-speaking group; tea and a long Sunday morning.",
+         lead="thu.tran@example.org", co="admin@example.org", phone="+1 703 555 01",
+         location="Eden Center community room, Falls Church",
+         topics="Lòng biết ơn\nĐặt ranh giới\nXin giúp đỡ\nGia đình\nChăm sóc bản thân\nHy vọng",
+         names="Minh Hương Tuấn Thảo Hải Ngọc Phương Dũng Mai Bảo Linh Quang Hạnh Trang Khoa Vy",
+         pronouns="", locales="vi vi vi en"),
+    dict(name="Група підтримки «Разом»", languages="uk", timezone="Europe/Kyiv", weekday=2, start=T(19),
+         about="Online group in Ukrainian, for people at home and abroad.",
+         lead="olena.kovalenko@example.org", phone="+380 44 555 01", link="https://meet.example.org/razom",
+         topics="Вдячність\nОсобисті межі\nЯк просити про допомогу\nСон і відпочинок\nТурбота про себе\nНадія",
+         names="Оксана Андрій Наталія Богдан Ірина Тарас Олена Дмитро Світлана Юрій Марічка Віктор Галина "
+               "Остап Леся Роман",
+         pronouns="вона він", locales="uk uk uk uk en"),
+    dict(name="Kulanka Rajada", languages="so,en", timezone="America/Chicago", weekday=5, start=T(14), ordinal=2,
+         about="Somali-speaking group in Minneapolis, second Saturday of each month.",
+         lead="hodan.warsame@example.org", phone="+1 612 555 01",
+         location="Cedar-Riverside Community Center, Minneapolis",
+         topics="Mahadnaqa\nXadka shakhsiga\nCodsashada caawimaad\nQoyska\nIs-daryeelka\nRajada",
+         names="Hodan Abdi Faadumo Mahad Sahra Cabdi Ifrah Guled Hibaaq Xasan Nimco Yusuf Ubax Liibaan Deeqa Ayaan",
+         pronouns="", locales="so so so en"),
+)
+# How likely each kind of member is to come to a meeting; "once" came to one meeting and not again.
+CHANCE = {"regular": 0.85, "occasional": 0.35, "lapsed": 0.8, "new": 0.7, "once": 0.0}
 
 
 class DemoRefused(Exception):
@@ -14,10 +89,173 @@ class DemoRefused(Exception):
 
 
 def build_demo(password, scale=1):
+    """Fill an empty database; `scale` copies of every kind of group (for benchmarks). Returns a summary."""
     if User.select().exists() or Organization.select().exists():
         raise DemoRefused("The database is not empty: the demo only fills a new database.")
-    Organization.create(name="Riverside Peer Support", default_locale="en", timezone="America/Chicago")
-    password_hash = hash_password(password)
-    for email, name, role, locale in DEMO_STAFF:
-        User.create(email=email, name=name, role=role, locale=locale, password_hash=password_hash)
-    return f"Demo ready: {len(DEMO_STAFF)} staff accounts ({', '.join(e for e, *_ in DEMO_STAFF)})."
+    rng = random.Random(SEED)
+    with database.atomic():
+        Organization.create(name="Riverside Peer Support", default_locale="en", timezone="America/Chicago")
+        staff = _staff(password)
+        groups = _groups(rng, scale, staff)
+        meetings = _meetings(rng, groups)
+        members = _members(rng, groups)
+        marks = _attendance(rng, groups)
+    contract = ", ".join(email for email, *_ in DEMO_STAFF)
+    return (f"Demo ready: {len(staff)} staff accounts ({contract}, with the password given), {len(groups)} groups, "
+            f"{members} members, {meetings} meetings, {marks} attendance marks.")
+
+
+def _insert(model, rows, ids=False):
+    """Insert in chunks; with ids=True return the new keys in the order of `rows`."""
+    new_ids = []
+    for start in range(0, len(rows), CHUNK):
+        query = model.insert_many(rows[start:start + CHUNK])
+        if ids:
+            # RETURNING promises no order, but keys grow in insertion order in this one transaction.
+            new_ids += sorted(row[0] for row in query.returning(model.id).tuples().execute())
+        else:
+            query.as_rowcount().execute()
+    return new_ids
+
+
+def _staff(password):
+    password_hash = hash_password(password)  # once: argon2 is slow on purpose
+    _insert(User, [dict(email=e, name=n, role=r, locale=loc, password_hash=password_hash)
+                   for e, n, r, loc in DEMO_STAFF + MORE_STAFF])
+    return {user.email: user.id for user in User.select(User.id, User.email)}
+
+
+def _groups(rng, scale, staff):
+    """`scale` copies of each kind of group, each with its schedule, leaders and today's date."""
+    groups, rows = [], []
+    for copy in range(scale):
+        for kind in GROUPS:
+            today = local_today(kind["timezone"])
+            values = dict(weekday=kind["weekday"], start_time=kind["start"], timezone=kind["timezone"],
+                          duration_minutes=kind.get("duration", 90), interval=kind.get("interval", 1),
+                          frequency="monthly" if kind.get("ordinal") else "weekly", ordinal=kind.get("ordinal"),
+                          starts_on=today - datetime.timedelta(days=rng.randint(150, 900)))
+            # The contract's facilitator leads the first copy only: one person, a few groups.
+            lead = kind["lead"] if copy == 0 or kind["lead"] != FACILITATOR else "grace.miller@example.org"
+            leaders = [(staff[lead], True)]
+            if kind.get("co", lead) != lead:
+                leaders.append((staff[kind["co"]], False))
+            groups.append(dict(kind=kind, copy=copy, today=today, schedule=Schedule(**values), leaders=leaders,
+                               members=[]))
+            rows.append(dict(name=kind["name"] + (f" {copy + 1}" if copy else ""), languages=kind["languages"],
+                             description=kind["about"], location=kind.get("location", ""),
+                             virtual_link=kind.get("link", ""), topics=kind["topics"],
+                             created_at=datetime.datetime.combine(values["starts_on"], T(9)), **values))
+    for group, group_id in zip(groups, _insert(Group, rows, ids=True)):
+        group["id"] = group_id
+    _insert(GroupFacilitator, [dict(group=group["id"], user=user, lead=lead)
+                               for group in groups for user, lead in group["leaders"]])
+    return groups
+
+
+def _meetings(rng, groups):
+    """The last twelve weeks of each group's schedule, in its time zone; now and then one was cancelled."""
+    rows, held = [], []
+    for index, group in enumerate(groups):
+        kind, today = group["kind"], group["today"]
+        start = today - datetime.timedelta(weeks=WEEKS)
+        dates = occurrences(group["schedule"], start, today - datetime.timedelta(days=1))
+        cancelled = rng.randrange(1, len(dates) - 3) if index % 3 == 1 and len(dates) > 4 else None
+        topics = kind["topics"].splitlines()
+        turn = rng.randrange(len(topics))  # the rotation started long before the window
+        mode = {(True, True): "hybrid", (False, True): "virtual"}.get(
+            (bool(kind.get("location")), bool(kind.get("link"))), "in_person")
+        group["meetings"] = []
+        for number, occurrence in enumerate(dates):
+            status = "cancelled" if number == cancelled else "closed"
+            topic = "" if status == "cancelled" else topics[turn % len(topics)]
+            turn += status == "closed"
+            meeting = dict(group=group["id"], local_date=occurrence.local_date, starts_at=occurrence.starts_at_utc,
+                           mode=mode, topic=topic, status=status, opened_by=rng.choice(group["leaders"])[0],
+                           closed_at=occurrence.ends_at_utc + datetime.timedelta(minutes=10)
+                           if status == "closed" else None)
+            rows.append(meeting)
+            held.append((group, meeting))
+    for (group, meeting), meeting_id in zip(held, _insert(Meeting, rows, ids=True)):
+        meeting["id"] = meeting_id
+        if meeting["status"] == "closed":
+            group["meetings"].append(meeting)
+    return len(rows)
+
+
+def _members(rng, groups):
+    """Each group's people: regulars, occasional members, someone who stopped coming, and
+    newcomers who joined at a recent meeting (one stayed, one came once)."""
+    people, links = [], []
+    for group in groups:
+        kind, held = group["kind"], group["meetings"]
+        names = kind["names"].split()
+        rng.shuffle(names)
+        # Newcomers joined at one of the last seven weeks' meetings, but not the latest (so "came once" shows).
+        lately = group["today"] - datetime.timedelta(weeks=7)
+        recent = [i for i, meeting in enumerate(held[:-1]) if meeting["local_date"] >= lately]
+        kinds = ["regular"] * rng.randint(5, 7) + ["occasional"] * rng.randint(2, 4)
+        kinds += ["lapsed"] * (len(held) >= 6) + (["new", "once"] if recent else [])
+        since = (group["today"] - group["schedule"].starts_on).days - WEEKS * 7
+        for name, what in zip(names, kinds):
+            first = rng.choice(recent) if what in ("new", "once") else None
+            joined = (held[first]["local_date"] if first is not None
+                      else group["schedule"].starts_on + datetime.timedelta(days=rng.randrange(since)))
+            pronouns = kind["pronouns"].split()
+            person = dict(name=name, locale=rng.choice(kind["locales"].split()), joined_on=joined,
+                          created_at=datetime.datetime.combine(joined, T(12)),
+                          pronouns=rng.choice(pronouns) if pronouns and rng.random() < 0.35 else "",
+                          phone=f"{kind['phone']}{rng.randrange(100):02d}" if rng.random() < 0.15 else "",
+                          email=f"contact{len(people) + 1}@example.net" if rng.random() < 0.1 else "")
+            people.append(person)
+            links.append((group, person, dict(kind=what, first=first, joined=joined)))
+    for person, member_id in zip(people, _insert(Member, people, ids=True)):
+        person["id"] = member_id
+    by_name = {(g["kind"]["name"], g["copy"]): g for g in groups}
+    for group, person, membership in links:
+        membership["member"] = person["id"]
+        group["members"].append(membership)
+        # A few people of the group this one shares with come here too, now and then.
+        other = by_name.get((group["kind"].get("shares"), group["copy"]))
+        if other and membership["kind"] == "regular" and len(group["members"]) <= 2:
+            other["members"].append(dict(membership, kind="occasional"))
+    _insert(GroupMember, [dict(group=g["id"], member=m["member"], joined_on=m["joined"])
+                          for g in groups for m in g["members"]])
+    return len(people)
+
+
+def _comes(rng, membership, number, last):
+    if number == membership["first"]:
+        return True  # a newcomer joins at the meeting they came to
+    if membership["kind"] == "lapsed" and number > last - 3:
+        return False  # gone for the last three meetings: on the follow-up list
+    return rng.random() < CHANCE[membership["kind"]]
+
+
+def _attendance(rng, groups):
+    """A mark for every member expected at every closed meeting (absent when not there, as closing
+    writes), each with its history; a few late arrivals were corrected from the sign-in sheet."""
+    marks, changes = [], []
+    for group in groups:
+        held = group["meetings"]
+        for number, meeting in enumerate(held):
+            by, closed = meeting["opened_by"], meeting["closed_at"]
+            for membership in group["members"]:
+                if membership["joined"] > meeting["local_date"]:
+                    continue
+                key = dict(meeting=meeting["id"], member=membership["member"], by=by)
+                if not _comes(rng, membership, number, len(held) - 1):
+                    marks.append(dict(key, state="absent", at=closed))
+                    changes.append(dict(key, state="absent", previous=None, at=closed))
+                    continue
+                at = meeting["starts_at"] + datetime.timedelta(minutes=rng.randint(-10, 25))
+                if rng.random() < 0.03:
+                    changes.append(dict(key, state="absent", previous=None, at=closed))
+                    at, previous = closed + datetime.timedelta(hours=rng.randint(12, 48)), "absent"
+                else:
+                    previous = None
+                marks.append(dict(key, state="present", at=at))
+                changes.append(dict(key, state="present", previous=previous, at=at))
+    _insert(Attendance, marks)
+    _insert(AttendanceChange, changes)
+    return len(marks)

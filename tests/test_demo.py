@@ -1,0 +1,188 @@
+"""The demo organization: the contract's accounts, and data believable enough to try every screen."""
+import datetime
+
+import pytest
+
+from peergroups import attendance
+from peergroups.demo import GROUPS
+from peergroups.models import (
+    Attendance, AttendanceChange, Group, GroupFacilitator, GroupMember, Meeting, Member, User,
+)
+from peergroups.schedule import occurrences
+from peergroups.views.groups import group_schedule
+
+PASSWORD = "demo-pass-123"
+CONTRACT = {"admin@example.org": "admin", "facilitator@example.org": "facilitator",
+            "supervisor@example.org": "supervisor"}
+
+
+def build(app, *extra):
+    result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD, *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def demo_app(fresh_app):
+    build(fresh_app)
+    return fresh_app
+
+
+def test_contract_accounts_sign_in_with_the_password(demo_app):
+    with demo_app.app_context():
+        roles = {u.email: u.role for u in User.select()}
+    assert {email: roles.get(email) for email in CONTRACT} == CONTRACT
+    for email in CONTRACT:
+        client = demo_app.test_client()
+        wrong = client.post("/login", data={"email": email, "password": PASSWORD + "x"})
+        assert wrong.status_code == 422
+        response = client.post("/login", data={"email": email, "password": PASSWORD})
+        assert response.status_code == 303, email
+
+
+def test_a_second_run_is_refused(demo_app):
+    result = demo_app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
+    assert result.exit_code != 0 and "not empty" in result.output
+
+
+def test_groups_in_several_languages_and_time_zones(demo_app):
+    with demo_app.app_context():
+        groups = list(Group.select())
+    assert len(groups) >= 5
+    assert len({g.language_list[0] for g in groups}) >= 5
+    assert len({g.timezone for g in groups}) >= 4
+    assert {g.frequency for g in groups} == {"weekly", "monthly"} and any(g.interval > 1 for g in groups)
+    assert all(g.topic_list and (g.location or g.virtual_link) for g in groups)
+
+
+def test_the_facilitator_leads_some_groups_not_all(demo_app):
+    with demo_app.app_context():
+        facilitator = User.get(User.email == "facilitator@example.org")
+        led = GroupFacilitator.select().where(GroupFacilitator.user == facilitator.id).count()
+        groups = Group.select().count()
+        co_leads = GroupFacilitator.select().where(~GroupFacilitator.lead).count()
+        leaderless = Group.select().where(Group.id.not_in(GroupFacilitator.select(GroupFacilitator.group))).count()
+    assert 0 < led < groups
+    assert co_leads >= 1 and leaderless == 0
+
+
+def test_dozens_of_members_some_in_several_groups(demo_app):
+    with demo_app.app_context():
+        members = list(Member.select())
+        links = GroupMember.select().count()
+    assert len(members) >= 36
+    assert links > len(members)  # someone belongs to two groups
+    assert any(m.pronouns for m in members) and any(m.phone or m.email for m in members)
+    assert len({m.locale for m in members}) >= 5
+    assert any(not name.isascii() for name in (m.name for m in members))
+
+
+def test_twelve_weeks_of_meetings_on_each_groups_schedule(demo_app):
+    with demo_app.app_context():
+        for group in Group.select():
+            schedule = group_schedule(group)
+            meetings = list(Meeting.select().where(Meeting.group == group.id).order_by(Meeting.starts_at))
+            today = attendance.local_today(group.timezone)
+            assert meetings and all(m.status in ("closed", "cancelled") for m in meetings), group.name
+            first, last = meetings[0].local_date, meetings[-1].local_date
+            assert today - datetime.timedelta(weeks=12) <= first and last < today, group.name
+            # Every date of the schedule in that span, each at the schedule's instant in the group's zone.
+            expected = {o.local_date: o.starts_at_utc for o in occurrences(schedule, first, last)}
+            assert {m.local_date: m.starts_at for m in meetings} == expected, group.name
+            assert all(m.local_date.weekday() == group.weekday for m in meetings)
+            span = 31 if group.frequency == "monthly" else 7 * group.interval
+            assert (today - last).days <= span and (first - (today - datetime.timedelta(weeks=12))).days < span
+            assert all(m.topic in group.topic_list for m in meetings if m.status == "closed")
+        weekly = Meeting.select().join(Group).where(Group.interval == 1, Group.frequency == "weekly")
+        assert weekly.where(Meeting.status == "closed").count() >= 11 * 3
+        assert Meeting.select().where(Meeting.status == "cancelled").count() >= 1
+
+
+def test_every_closed_meeting_has_a_mark_for_everyone_expected(demo_app):
+    with demo_app.app_context():
+        for meeting in Meeting.select():
+            marks = {a.member_id: a.state for a in Attendance.select().where(Attendance.meeting == meeting.id)}
+            if meeting.status == "cancelled":
+                assert not marks
+                continue
+            assert set(attendance.expected_member_ids(meeting)) <= set(marks), meeting.local_date
+            assert "present" in marks.values()
+
+
+def test_every_mark_has_its_history_set_by_a_group_leader(demo_app):
+    with demo_app.app_context():
+        leaders = {(f.group_id, f.user_id) for f in GroupFacilitator.select()}
+        groups = {m.id: m.group_id for m in Meeting.select()}
+        latest = {}
+        for change in AttendanceChange.select().order_by(AttendanceChange.at, AttendanceChange.id):
+            latest[change.meeting_id, change.member_id] = change
+        marks = list(Attendance.select())
+        assert len(latest) == len(marks)
+        for mark in marks:
+            change = latest[mark.meeting_id, mark.member_id]
+            assert (change.state, change.by_id) == (mark.state, mark.by_id)
+            assert (groups[mark.meeting_id], mark.by_id) in leaders
+        assert AttendanceChange.select().where(AttendanceChange.previous == "absent").exists()
+
+
+def test_attendance_is_realistic(demo_app):
+    """Regulars who come most weeks, others now and then: neither everyone nor no one."""
+    with demo_app.app_context():
+        present = Attendance.select().where(Attendance.state == "present").count()
+        rate = present / Attendance.select().count()
+        per_member = {}
+        for mark in Attendance.select():
+            seen = per_member.setdefault(mark.member_id, [0, 0])
+            seen[0] += mark.state == "present"
+            seen[1] += 1
+    assert 0.45 < rate < 0.9
+    rates = [p / n for p, n in per_member.values() if n >= 6]
+    assert any(r >= 0.8 for r in rates) and any(r <= 0.4 for r in rates)
+
+
+def test_follow_up_lists_have_people(demo_app):
+    """Someone stopped coming, and a newcomer who joined lately came once and not again."""
+    with demo_app.app_context():
+        lists = [attendance.follow_up(group) for group in Group.select()]
+        joined = {m.id: m.joined_on for m in Member.select()}
+    assert any(not_seen for not_seen, _once in lists)
+    recently = datetime.date.today() - datetime.timedelta(weeks=12)
+    assert any(joined[row["id"]] >= recently for _not_seen, came_once in lists for row in came_once)
+
+
+def test_newcomers_came_to_the_meeting_they_joined_at(demo_app):
+    with demo_app.app_context():
+        newcomers = list(GroupMember.select().where(
+            GroupMember.joined_on >= datetime.date.today() - datetime.timedelta(weeks=10)))
+        assert len(newcomers) >= 3
+        for link in newcomers:
+            first = (Attendance.select(Attendance.state).join(Meeting)
+                     .where(Meeting.group == link.group_id, Attendance.member == link.member_id)
+                     .order_by(Meeting.starts_at).first())
+            assert first.state == "present"
+
+
+def test_the_facilitator_can_open_the_demo_screens(demo_app):
+    client = demo_app.test_client()
+    assert client.post("/login", data={"email": "facilitator@example.org", "password": PASSWORD}).status_code == 303
+    with demo_app.app_context():
+        facilitator = User.get(User.email == "facilitator@example.org")
+        led = [f.group_id for f in GroupFacilitator.select().where(GroupFacilitator.user == facilitator.id)]
+        meeting = Meeting.select().where(Meeting.group == led[0], Meeting.status == "closed").first()
+        other = Group.select().where(Group.id.not_in(led)).first()
+    for path in ("/groups/", f"/groups/{led[0]}", f"/groups/{led[0]}/follow-up", f"/meetings/{meeting.id}"):
+        assert client.get(path).status_code == 200, path
+    assert client.get(f"/groups/{other.id}").status_code == 404
+
+
+def test_scale_multiplies_the_groups(fresh_app):
+    output = build(fresh_app, "--scale", "2")
+    with fresh_app.app_context():
+        groups = Group.select().count()
+        members = Member.select().count()
+        meetings = Meeting.select().count()
+        facilitator = User.get(User.email == "facilitator@example.org")
+        led = GroupFacilitator.select().where(GroupFacilitator.user == facilitator.id).count()
+    assert groups == 2 * len(GROUPS) and f"{groups} groups" in output
+    assert members >= 2 * 36 and meetings >= 2 * 5 * len(GROUPS)
+    assert 0 < led < groups
