@@ -89,12 +89,13 @@ def mark(meeting_id):
     return _after_change(meeting, member.id)
 
 
-def _after_change(meeting, member_id):
-    """htmx: the changed row and the new count; without JavaScript: back to the row."""
+def _after_change(meeting, member_id, row_oob=False):
+    """htmx: the changed row and the new count (the row out of band when the request came from
+    elsewhere, like the undo button); without JavaScript: back to the row."""
     if wants_fragment():
         row = next((r for r in attendance.roster(meeting) if r["id"] == member_id), None)
         return render("meetings/_row_update.html", row=row, meeting=meeting, member_id=member_id,
-                      count=attendance.present_count(meeting.id), can_edit=True)
+                      count=attendance.present_count(meeting.id), can_edit=True, row_oob=row_oob)
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"member-{member_id}"), 303)
 
 
@@ -110,7 +111,7 @@ def undo(meeting_id):
                           message=_("There is nothing of yours to undo."))
         flash(_("There is nothing of yours to undo."), "info")
         return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
-    return _after_change(meeting, member_id)
+    return _after_change(meeting, member_id, row_oob=True)
 
 
 @bp.post("/<int:meeting_id>/newcomer")

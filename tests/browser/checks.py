@@ -2,6 +2,8 @@
 sideways scrolling at phone width."""
 from axe_playwright_python.sync_playwright import Axe
 
+PHONE = {"width": 360, "height": 740}
+
 _axe = Axe()
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},

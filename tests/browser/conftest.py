@@ -11,10 +11,11 @@ from werkzeug.serving import make_server
 from peergroups.db import database
 
 from ..conftest import make_app
+from .checks import PHONE
 from .. import factories
 
 CHROMIUM = os.environ.get("PEERGROUPS_CHROMIUM", "/usr/bin/chromium")
-PHONE = {"width": 360, "height": 740}
+
 
 
 def pytest_collection_modifyitems(config, items):
