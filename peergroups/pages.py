@@ -14,10 +14,7 @@ def wants_fragment():
 def render(page, fragment=None, status=200, **context):
     """Render `page`, or only `fragment` (a template the page includes) for an htmx swap."""
     template = fragment if fragment and wants_fragment() else page
-    response = make_response(render_template(template, **context), status)
-    if fragment:
-        response.vary.add("HX-Request")
-    return response
+    return make_response(render_template(template, **context), status)
 
 
 def error_messages():

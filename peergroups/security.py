@@ -35,6 +35,8 @@ def set_headers(response):
     if not request.path.startswith("/static/"):
         # Private pages and survey answers must never sit in a shared or browser cache.
         headers["Cache-Control"] = "no-store"
+        # Most views answer an htmx request with a fragment and a plain one with a page.
+        response.vary.add("HX-Request")
     return response
 
 

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from peewee import JOIN
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import ValidationError
@@ -39,23 +40,35 @@ def signed_in():
     require_role(*ROLES)
 
 
-def _screen(meeting, newcomer_form=None, status=200):
-    group = get_group(meeting.group_id)
+def row_context(meeting):
+    """What every roster row needs, worked out once per response rather than once per row."""
+    return {"mark_url": url_for("meetings.mark", meeting_id=meeting.id), "csrf": generate_csrf(),
+            "labels": {"present": _("Present"), "absent": _("Absent"), None: _("Tap if here"),
+                       "unmarked": _("Not marked"), "new": _("New"),
+                       "unsaved": _("Not saved. Check the signal and tap again.")}}
+
+
+def _screen(meeting, group, newcomer_form=None, status=200):
     query = request.args.get("q", "")[:80]
-    rows = attendance.roster(meeting, query)
+    everyone = attendance.roster(meeting)
+    needle = query.casefold().strip()
+    rows = [row for row in everyone if needle in row["name"].casefold()] if needle else everyone
     if newcomer_form is None:
         newcomer_form = NewcomerForm(formdata=None, locale=group.language_list[0] if group.language_list else "en")
     return render("meetings/meeting.html", "meetings/_roster.html" if request.method == "GET" else None,
                   status=status, meeting=meeting, group=group, rows=rows, query=query,
-                  count=attendance.present_count(meeting.id), newcomer=newcomer_form,
-                  can_edit=may_see_group(group.id, edit=True) and not group.archived)
+                  count=sum(row["state"] == "present" for row in everyone), newcomer=newcomer_form,
+                  can_edit=may_see_group(group.id, edit=True) and not group.archived, **row_context(meeting))
 
 
 @bp.get("/<int:meeting_id>")
 def show(meeting_id):
     meeting = get_meeting(meeting_id)
-    attendance.close_overdue(get_group(meeting.group_id))
-    return _screen(Meeting.get_by_id(meeting.id))
+    group = get_group(meeting.group_id)
+    if meeting.status == "open" and meeting.local_date < attendance.local_today(group.timezone):
+        attendance.close_overdue(group)
+        meeting = Meeting.get_by_id(meeting.id)
+    return _screen(meeting, group)
 
 
 def _editable(meeting_id, must_be_open=True):
@@ -93,9 +106,10 @@ def _after_change(meeting, member_id, row_oob=False):
     """htmx: the changed row and the new count (the row out of band when the request came from
     elsewhere, like the undo button); without JavaScript: back to the row."""
     if wants_fragment():
-        row = next((r for r in attendance.roster(meeting) if r["id"] == member_id), None)
+        row = next(iter(attendance.roster(meeting, member_id=member_id)), None)
         return render("meetings/_row_update.html", row=row, meeting=meeting, member_id=member_id,
-                      count=attendance.present_count(meeting.id), can_edit=True, row_oob=row_oob)
+                      count=attendance.present_count(meeting.id), can_edit=True, row_oob=row_oob,
+                      **row_context(meeting))
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"member-{member_id}"), 303)
 
 
@@ -126,7 +140,7 @@ def newcomer(meeting_id):
             member_id = add_newcomer(meeting, form.name.data, form.locale.data, current_user.id)
             flash(_("%(name)s is added and marked present. Welcome!", name=form.name.data), "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"member-{member_id}"), 303)
-    return _screen(meeting, newcomer_form=form, status=422)
+    return _screen(meeting, get_group(meeting.group_id), newcomer_form=form, status=422)
 
 
 def _same_name_in_group(group_id, name):
