@@ -12,7 +12,7 @@ from wtforms.validators import Optional, ValidationError
 from .. import attendance
 from ..db import write_transaction
 from ..forms import (
-    EmptyForm, choice_field, date_field, integer_field, language_choices, max_length, name_field,
+    EmptyForm, choice_field, date_field, integer_field, language_choices, language_field, max_length, name_field,
     time_field, timezone_field,
 )
 from ..i18n import LANGUAGES
@@ -47,8 +47,8 @@ SCHEDULE_ERRORS = {
 class GroupForm(FlaskForm):
     name = name_field(_l("Group name"))
     description = TextAreaField(_l("Description"), validators=[max_length(2000)])
-    languages = SelectMultipleField(
-        _l("Meeting languages"), choices=language_choices(), validate_choice=False)
+    language = language_field(_l("Main language"))  # used first, e.g. for the group's survey links
+    languages = SelectMultipleField(_l("Other languages"), choices=language_choices(), validate_choice=False)
     repeat = choice_field(_l("Meets"), REPEAT_CHOICES, default="weekly")
     weekday = choice_field(_l("Day"), weekday_choices(), default="0")
     ordinal = choice_field(_l("Week of the month"), ORDINAL_CHOICES, default="1")
@@ -64,9 +64,7 @@ class GroupForm(FlaskForm):
     co_leads = SelectMultipleField(_l("Co-facilitators"), coerce=str, validate_choice=False)
 
     def validate_languages(self, field):
-        if not field.data:
-            raise ValidationError(_l("Please choose at least one language."))
-        if any(code not in LANGUAGES for code in field.data):
+        if any(code not in LANGUAGES for code in field.data or []):
             raise ValidationError(_l("Please choose one of the options."))
 
     def validate_virtual_link(self, field):
@@ -81,14 +79,13 @@ class GroupForm(FlaskForm):
                     "frequency": "weekly", "starts_on": self.starts_on.data}
         values = {
             "weekday": int(self.weekday.data), "start_time": self.start_time.data,
-            "duration_minutes": self.duration.data, "timezone": self.timezone.data,
             "frequency": "monthly" if repeat == "monthly" else "weekly",
             "interval": (self.interval.data or 0) if repeat == "weeks" else 1,
             "ordinal": int(self.ordinal.data) if repeat == "monthly" else None,
             "starts_on": self.starts_on.data or (datetime.date.today() if repeat == "weeks" else None),
         }
-        try:
-            Schedule(**values)
+        try:  # duration and time zone are the group's own columns, checked here with the rest
+            Schedule(duration_minutes=self.duration.data, timezone=self.timezone.data, **values)
         except (ValueError, TypeError) as error:
             field, message = SCHEDULE_ERRORS.get(str(error), ("start_time", _l("Please check the schedule.")))
             getattr(self, field).errors = [*getattr(self, field).errors, message]
@@ -142,7 +139,7 @@ def create():
     form = GroupForm()
     _form_choices(form)
     if request.method == "GET":
-        form.languages.data = [str(_org_locale())]
+        form.language.data = str(_org_locale())
     if form.validate_on_submit():
         values = form.schedule_values()
         if values is not None:
@@ -162,7 +159,8 @@ def _org_locale():
 
 def _group_fields(form):
     return {"name": form.name.data, "description": form.description.data.strip(),
-            "languages": ",".join(code for code in LANGUAGES if code in form.languages.data),
+            "languages": ",".join([form.language.data] + [c for c in LANGUAGES if c in (form.languages.data or [])
+                                                          and c != form.language.data]),
             "duration_minutes": form.duration.data or 90, "timezone": form.timezone.data,
             "location": form.location.data.strip(), "virtual_link": (form.virtual_link.data or "").strip(),
             "topics": "\n".join(line.strip() for line in form.topics.data.splitlines() if line.strip())}
@@ -203,7 +201,8 @@ def edit(group_id):
 
 
 def _fill_form(form, group):
-    form.languages.data = group.language_list
+    form.language.data = (group.language_list or ["en"])[0]
+    form.languages.data = group.language_list[1:]
     form.duration.data = group.duration_minutes
     form.start_time.data = group.start_time or datetime.time(18, 30)
     if group.weekday is None:

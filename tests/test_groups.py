@@ -1,0 +1,196 @@
+"""Groups, members, follow-up and the calendar feed."""
+import datetime
+
+import pytest
+
+from peergroups import attendance
+from peergroups.models import Attendance, Group, GroupFacilitator, GroupMember, Member
+
+from . import factories
+from .conftest import sign_in
+
+GROUP_FORM = {"name": "Tuesday Harbor", "description": "Open group", "language": "es", "languages": ["en", "es"],
+              "repeat": "monthly", "weekday": "1", "ordinal": "2", "interval": "2", "start_time": "18:30",
+              "duration": "90", "timezone": "America/Chicago", "starts_on": "", "location": "Church hall",
+              "virtual_link": "", "topics": "Hope\n\nHonesty\n", "leads": [], "co_leads": []}
+
+
+def test_admin_creates_a_monthly_group_with_facilitators(app, client, login):
+    login("admin")
+    with app.app_context():
+        lead = factories.user(role="facilitator")
+        co = factories.user(role="facilitator")
+    data = {**GROUP_FORM, "leads": [str(lead.id)], "co_leads": [str(co.id)]}
+    response = client.post("/groups/new", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    with app.app_context():
+        group = Group.get(Group.name == "Tuesday Harbor")
+        roles = {f.user_id: f.lead for f in GroupFacilitator.select().where(GroupFacilitator.group == group)}
+    assert (group.frequency, group.ordinal, group.weekday, group.languages) == ("monthly", 2, 1, "es,en")
+    assert group.topic_list == ["Hope", "Honesty"]
+    assert roles == {lead.id: True, co.id: False}
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Tuesday Harbor" in page and "Coming up" in page
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"timezone": "Mars/Base"}, "timezone", "time zone"),
+    ({"start_time": "25:99"}, "start_time", "time like 18:30"),
+    ({"duration": "abc"}, "duration", "whole number"),
+    ({"repeat": "weeks", "interval": "99"}, "interval", "whole number"),
+    ({"language": "xx"}, "language", "language from the list"),
+    ({"languages": ["en", "xx"]}, "languages", "one of the options"),
+    ({"name": "x" * 10_000}, "name", "at most 120"),
+    ({"virtual_link": "javascript:alert(1)"}, "virtual_link", "https://"),
+    ({"repeat": "sometimes"}, "repeat", "one of the options"),
+])
+def test_group_form_bad_input_is_explained_and_kept(client, login, changes, field, message):
+    login("admin")
+    response = client.post("/groups/new", data={**GROUP_FORM, **changes})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in body and f'id="{field}-error"' in body
+    assert "Church hall" in body  # nothing typed is lost
+
+
+def test_facilitator_edits_own_group_but_not_its_facilitators(app, client, login):
+    fac = login("facilitator")
+    with app.app_context():
+        group = factories.group(leads=[fac])
+        other = factories.user(role="facilitator")
+    data = {**GROUP_FORM, "name": "Renamed", "leads": [str(other.id)]}
+    assert client.post(f"/groups/{group.id}/edit", data=data).status_code == 303
+    with app.app_context():
+        assert Group.get_by_id(group.id).name == "Renamed"
+        assert [f.user_id for f in GroupFacilitator.select().where(GroupFacilitator.group == group.id)] == [fac.id]
+
+
+def test_archived_group_is_read_only_and_hidden(app, client, login):
+    login("admin")
+    with app.app_context():
+        group = factories.group(name="Old group")
+    client.post(f"/groups/{group.id}/archive")
+    assert "Old group" not in client.get("/groups/").get_data(as_text=True)
+    assert "Old group" in client.get("/groups/?archived=1").get_data(as_text=True)
+    assert client.get(f"/groups/{group.id}/edit").status_code == 404
+    client.post(f"/groups/{group.id}/archive")
+    assert "Old group" in client.get("/groups/").get_data(as_text=True)
+
+
+def test_group_page_shows_local_times_across_dst(app, client, login):
+    login("admin")
+    with app.app_context():
+        group = factories.group(name="Berlin", timezone="Europe/Berlin", weekday=0,
+                                start_time=datetime.time(19, 0), starts_on=datetime.date(2026, 1, 1))
+    from peergroups.schedule import occurrences
+    from peergroups.views.groups import group_schedule
+
+    with app.app_context():
+        found = occurrences(group_schedule(Group.get_by_id(group.id)), datetime.date(2026, 3, 23), datetime.date(2026, 4, 6))
+    assert [o.starts_at_utc.hour for o in found] == [18, 17, 17]  # 19:00 local before and after the change
+
+
+def test_members_contact_details_only_for_leaders_and_admins(app, client):
+    with app.app_context():
+        fac = factories.user(role="facilitator")
+        supervisor = factories.user(role="supervisor")
+        group = factories.group(leads=[fac])
+        member = factories.member(group, name="Lina", phone="+1 555 0100", email="lina@example.org")
+    for user, sees in ((fac, True), (supervisor, False)):
+        sign_in(client, user)
+        body = client.get(f"/members/{member.id}").get_data(as_text=True)
+        assert ("+1 555 0100" in body) is sees and ("lina@example.org" in body) is sees
+
+
+def test_member_search_lists_only_visible_members(app, client, login):
+    fac = login("facilitator")
+    with app.app_context():
+        mine = factories.group(leads=[fac])
+        factories.member(mine, name="Zainab")
+        factories.member(factories.group(), name="Zoran")
+    body = client.get("/members/?q=z").get_data(as_text=True)
+    assert "Zainab" in body and "Zoran" not in body
+    fragment = client.get("/members/?q=zai", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.startswith('<ul id="results"') and "Zainab" in fragment
+
+
+def test_add_member_edit_and_archive(app, client, login):
+    fac = login("facilitator")
+    with app.app_context():
+        group = factories.group(leads=[fac])
+    response = client.post(f"/members/groups/{group.id}", data={"name": "Amani", "locale": "so", "pronouns": "she/her",
+                                                              "phone": "", "email": "bad", "joined_on": "2026-02-30"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "valid email" in body and "date like" in body and "Amani" in body
+    response = client.post(f"/members/groups/{group.id}", data={"name": "Amani", "locale": "so", "pronouns": "",
+                                                              "phone": "", "email": "", "joined_on": "2026-02-03"})
+    assert response.status_code == 303
+    with app.app_context():
+        amani = Member.get(Member.name == "Amani")
+    assert amani.joined_on == datetime.date(2026, 2, 3)
+    client.post(f"/members/{amani.id}/archive")
+    with app.app_context():
+        assert Member.get_by_id(amani.id).archived
+
+
+def test_merge_moves_attendance_and_groups(app, client, login):
+    login("admin")
+    with app.app_context():
+        g1, g2 = factories.group(), factories.group()
+        a = factories.member(g1, name="Sam")
+        b = factories.member(g2, name="Samuel")
+        GroupMember.create(group=g2, member=a, joined_on=datetime.date(2025, 6, 1))
+        meeting = factories.meeting(g2)
+        attendance.set_mark(meeting, a.id, "present", None)
+        attendance.set_mark(meeting, b.id, "absent", None)
+        other = factories.meeting(g1, local_date=datetime.date(2026, 2, 1))
+        attendance.set_mark(other, a.id, "present", None)
+    assert client.post(f"/members/{a.id}/merge", data={"into": str(b.id)}).status_code == 303
+    with app.app_context():
+        states = {(m.meeting_id, m.state) for m in Attendance.select().where(Attendance.member == b.id)}
+        groups = {gm.group_id: gm.joined_on for gm in GroupMember.select().where(GroupMember.member == b.id)}
+        source = Member.get_by_id(a.id)
+    assert states == {(meeting.id, "present"), (other.id, "present")}
+    assert groups[g2.id] == datetime.date(2025, 6, 1) and g1.id in groups
+    assert source.archived and source.merged_into_id == b.id
+    assert client.post(f"/members/{b.id}/merge", data={"into": str(b.id)}).status_code == 400
+
+
+def test_follow_up_lists(app, client, login):
+    fac = login("facilitator")
+    today = datetime.date.today()
+    with app.app_context():
+        group = factories.group(leads=[fac])
+        regular = factories.member(group, name="Regular")
+        gone = factories.member(group, name="Gone quiet")
+        once = factories.member(group, name="Came once")
+        for weeks in range(5, 0, -1):
+            meeting = factories.meeting(group, local_date=today - datetime.timedelta(weeks=weeks), status="open")
+            attendance.set_mark(meeting, regular.id, "present", None)
+            if weeks == 5:
+                attendance.set_mark(meeting, gone.id, "present", None)
+            if weeks == 2:
+                attendance.set_mark(meeting, once.id, "present", None)
+            attendance.close_meeting(meeting, None)
+    body = client.get(f"/groups/{group.id}/follow-up").get_data(as_text=True)
+    not_seen, came_once = body.split("Newcomers who came once")
+    assert "Gone quiet" in not_seen and "Regular" not in not_seen
+    assert "Came once" in came_once and "Regular" not in came_once
+
+
+def test_calendar_feed_is_private_and_revocable(app, client, login):
+    fac = login("facilitator")
+    with app.app_context():
+        group = factories.group(name="Harbor, Tuesday; evenings", leads=[fac], location="Hall A\nBack door")
+    assert client.post(f"/groups/{group.id}/calendar", data={"action": "renew"}).status_code == 303
+    with app.app_context():
+        token = Group.get_by_id(group.id).calendar_token
+    assert len(token) >= 20
+    feed = app.test_client().get(f"/calendar/{token}.ics")
+    text = feed.get_data(as_text=True)
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.count("BEGIN:VEVENT") == 12
+    assert "SUMMARY:Harbor\\, Tuesday\\; evenings" in text and "LOCATION:Hall A\\nBack door" in text
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    client.post(f"/groups/{group.id}/calendar", data={"action": "off"})
+    assert app.test_client().get(f"/calendar/{token}.ics").status_code == 404
