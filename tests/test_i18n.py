@@ -124,11 +124,9 @@ def test_fresh_clone_compiles_catalogs_and_renders_spanish(tmp_path):
     compile_catalogs(copy)
     assert len(list(copy.glob("*/LC_MESSAGES/*.mo"))) == len(LANGUAGES)
     app = create_app({
-        "TESTING": True, "SECRET_KEY": "x", "AUTO_MIGRATE": False,
-        "INSTANCE_PATH": str(tmp_path / "i"), "DATABASE_URL": "sqlite:///" + str(tmp_path / "d.db"),
-        "BABEL_TRANSLATION_DIRECTORIES": str(copy),
+        "TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "i"),
+        "DATABASE_URL": "sqlite:///" + str(tmp_path / "d.db"), "BABEL_TRANSLATION_DIRECTORIES": str(copy),
     })
-    app.extensions["peergroups_migrated"] = True
     body = app.test_client().get("/setup?lang=es").get_data(as_text=True)
     assert "Configurar peergroups" in body
     database.close()
