@@ -9,7 +9,7 @@ from .db import database, is_sqlite, write_transaction
 from .models import Attendance, AttendanceChange, GroupMember, Meeting, Member, utcnow
 
 RECENT_MEETINGS = 8  # how far back "likely to come" looks when ordering the roster
-NEWCOMER_DAYS = 60
+NEWCOMER_DAYS = 60  # the default of the NEWCOMER_WINDOW_DAYS setting
 
 
 def set_mark(meeting, member_id, state, user_id):
@@ -134,7 +134,7 @@ ORDER BY COALESCE(recent.times, 0) DESC, LOWER(m.name), m.id
 """
 
 
-def roster(meeting, query="", member_id=None):
+def roster(meeting, query="", member_id=None, newcomer_days=NEWCOMER_DAYS):
     """The meeting screen's rows: expected members plus anyone already marked, the members most
     likely to come first (present at recent meetings), then by name. One query."""
     param = database.obj.param
@@ -144,7 +144,7 @@ def roster(meeting, query="", member_id=None):
               meeting.local_date]
     if member_id is not None:
         params.append(member_id)
-    window = meeting.local_date - datetime.timedelta(days=NEWCOMER_DAYS)
+    window = meeting.local_date - datetime.timedelta(days=newcomer_days)
     needle = query.casefold().strip()
     result = []
     for row_id, name, pronouns, state, times, first_date in database.execute_sql(sql, params):
@@ -169,7 +169,7 @@ def history(meeting_id, member_id):
                 .order_by(AttendanceChange.at, AttendanceChange.id))
 
 
-def follow_up(group, missed=3):
+def follow_up(group, missed=3, newcomer_days=NEWCOMER_DAYS):
     """Two lists for a group's follow-up page: members not seen at any of the last `missed`
     closed meetings, and newcomers who came once and have not been back since."""
     last = list(Meeting.select(Meeting.id, Meeting.local_date)
@@ -191,6 +191,6 @@ def follow_up(group, missed=3):
         oldest = last[-1].local_date
         not_seen = [r for r in rows if r["times"] and (r["seen"] is None or r["seen"] < oldest)]
     latest = last[0].local_date if last else None
-    since = local_today(group.timezone) - datetime.timedelta(days=NEWCOMER_DAYS)
+    since = local_today(group.timezone) - datetime.timedelta(days=newcomer_days)
     came_once = [r for r in rows if r["times"] == 1 and latest and r["seen"] < latest and r["seen"] >= since]
     return not_seen, came_once

@@ -25,6 +25,8 @@ DEFAULTS = {
     "RATELIMIT_HEADERS_ENABLED": False,
     "LOGIN_RATE_LIMIT": "10 per 15 minutes",
     "INVITE_DAYS": 7,
+    # A member is a newcomer while their first attendance in a group is this recent.
+    "NEWCOMER_WINDOW_DAYS": 60,
     # Follow-up: "not seen" means absent from this many of the group's last meetings.
     "FOLLOW_UP_MISSED_MEETINGS": 3,
     "RESET_HOURS": 24,

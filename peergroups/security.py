@@ -154,3 +154,4 @@ def init_app(app):
     app.after_request(set_headers)
     app.jinja_env.globals["role_name"] = role_name
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["may_edit_group"] = lambda group_id: may_see_group(group_id, edit=True)

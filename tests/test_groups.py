@@ -194,3 +194,21 @@ def test_calendar_feed_is_private_and_revocable(app, client, login):
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     client.post(f"/groups/{group.id}/calendar", data={"action": "off"})
     assert app.test_client().get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_member_joins_and_leaves_groups_keeping_history(app, client, login):
+    fac = login("facilitator")
+    with app.app_context():
+        first, second = factories.group(leads=[fac]), factories.group(leads=[fac])
+        foreign = factories.group()
+        person = factories.member(first, name="Kofi")
+    assert "Add to another group" in client.get(f"/members/{person.id}").get_data(as_text=True)
+    assert client.post(f"/members/{person.id}/groups", data={"group_id": str(second.id)}).status_code == 303
+    assert client.post(f"/members/{person.id}/groups", data={"group_id": str(foreign.id)}).status_code == 404
+    assert client.post(f"/members/{person.id}/groups", data={"group_id": "x"}).status_code == 400
+    with app.app_context():
+        groups = {gm.group_id: gm.active for gm in GroupMember.select().where(GroupMember.member == person.id)}
+    assert groups == {first.id: True, second.id: True}
+    client.post(f"/members/{person.id}/groups/{first.id}/leave")
+    with app.app_context():
+        assert not GroupMember.get(GroupMember.member == person.id, GroupMember.group == first.id).active

@@ -306,5 +306,5 @@ def _planned_occurrence(group, value):
 def follow_up(group_id):
     group = get_group(group_id)
     missed = current_app.config["FOLLOW_UP_MISSED_MEETINGS"]
-    not_seen, came_once = attendance.follow_up(group, missed)
+    not_seen, came_once = attendance.follow_up(group, missed, current_app.config["NEWCOMER_WINDOW_DAYS"])
     return render("groups/follow_up.html", group=group, not_seen=not_seen, came_once=came_once, missed=missed)

@@ -1,5 +1,5 @@
 """The meeting screen: one tap per member, search, add a newcomer, undo, close, correct."""
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -50,7 +50,7 @@ def row_context(meeting):
 
 def _screen(meeting, group, newcomer_form=None, status=200):
     query = request.args.get("q", "")[:80]
-    everyone = attendance.roster(meeting)
+    everyone = attendance.roster(meeting, newcomer_days=current_app.config["NEWCOMER_WINDOW_DAYS"])
     needle = query.casefold().strip()
     rows = [row for row in everyone if needle in row["name"].casefold()] if needle else everyone
     if newcomer_form is None:
@@ -106,7 +106,8 @@ def _after_change(meeting, member_id, row_oob=False):
     """htmx: the changed row and the new count (the row out of band when the request came from
     elsewhere, like the undo button); without JavaScript: back to the row."""
     if wants_fragment():
-        row = next(iter(attendance.roster(meeting, member_id=member_id)), None)
+        row = next(iter(attendance.roster(meeting, member_id=member_id,
+                                          newcomer_days=current_app.config["NEWCOMER_WINDOW_DAYS"])), None)
         return render("meetings/_row_update.html", row=row, meeting=meeting, member_id=member_id,
                       count=attendance.present_count(meeting.id), can_edit=True, row_oob=row_oob,
                       **row_context(meeting))

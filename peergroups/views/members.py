@@ -60,8 +60,37 @@ def show(member_id):
              .join(Group, on=(Meeting.group == Group.id))
              .where(Attendance.member == member.id, Meeting.group.in_([g.id for g in groups] or [0]))
              .order_by(Meeting.local_date.desc()).limit(100).dicts())
-    return render("members/show.html", member=member, groups=groups, marks=list(marks),
+    joinable = [g for g in visible_groups() if g.id not in {x.id for x in groups} and may_see_group(g.id, edit=True)]
+    return render("members/show.html", member=member, groups=groups, marks=list(marks), joinable=joinable,
                   contact=may_see_contact(member.id), can_edit=may_see_member_edit(member.id))
+
+
+@bp.post("/<int:member_id>/groups")
+def join_group(member_id):
+    """Add this person to another group the user leads (a member may belong to several)."""
+    member = get_member(member_id, edit=True)
+    EmptyForm().validate_on_submit() or abort(400)
+    group_id = request.form.get("group_id", "")
+    group = get_group(int(group_id), edit=True) if group_id.isdigit() else abort(400)
+    with write_transaction():
+        membership = GroupMember.get_or_none(GroupMember.group == group.id, GroupMember.member == member.id)
+        if membership is None:
+            GroupMember.create(group=group.id, member=member.id, joined_on=datetime.date.today())
+        else:
+            GroupMember.update(active=True).where(GroupMember.id == membership.id).execute()
+    flash(_("%(name)s is added to the group.", name=member.name), "success")
+    return redirect(url_for("members.show", member_id=member.id), 303)
+
+
+@bp.post("/<int:member_id>/groups/<int:group_id>/leave")
+def leave_group(member_id, group_id):
+    """Take the person off a group's roster; their attendance there is kept."""
+    member = get_member(member_id, edit=True)
+    group = get_group(group_id, edit=True)
+    EmptyForm().validate_on_submit() or abort(400)
+    GroupMember.update(active=False).where(GroupMember.group == group.id, GroupMember.member == member.id).execute()
+    flash(_("%(name)s is no longer on this group's list. Their history is kept.", name=member.name), "success")
+    return redirect(url_for("members.show", member_id=member.id), 303)
 
 
 def may_see_member_edit(member_id):
