@@ -33,10 +33,9 @@ def signed_in():
 
 
 def visible_member_query():
-    groups = visible_groups(include_archived=True)
-    return (Member.select(Member).distinct()
-            .join(GroupMember, on=(GroupMember.member == Member.id))
-            .where(GroupMember.group.in_(groups.select(Group.id)), Member.merged_into.is_null()))
+    groups = visible_groups(include_archived=True).select(Group.id).order_by()
+    in_groups = GroupMember.select(GroupMember.member).where(GroupMember.group.in_(groups))
+    return Member.select().where(Member.id.in_(in_groups), Member.merged_into.is_null())
 
 
 @bp.get("/")
