@@ -1,5 +1,6 @@
 """Languages: the supported set, how a request's language is chosen, text direction."""
 import datetime
+from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, flash, g, request, session
@@ -18,10 +19,12 @@ def bcp47(code):
     return str(code).replace("_", "-")
 
 
+@cache
 def is_rtl(code):
     return Locale.parse(str(code)).character_order == "right-to-left"
 
 
+@cache
 def native_name(code):
     """The language's name in itself ("Português (Brasil)", "中文 (简体)")."""
     name = Locale.parse(code).display_name or code
@@ -136,9 +139,14 @@ def template_globals():
     return {
         "html_lang": bcp47(code),
         "html_dir": "rtl" if is_rtl(code) else "ltr",
-        "languages": [(c, bcp47(c), native_name(c)) for c in supported()],
+        "languages": switcher_entries(tuple(supported())),
         "current_lang": code,
     }
+
+
+@cache
+def switcher_entries(codes):
+    return [(c, bcp47(c), native_name(c)) for c in codes]
 
 
 def compile_catalogs(directory):
@@ -159,7 +167,10 @@ def compile_catalogs(directory):
 def init_app(app):
     from .extensions import babel
 
-    compile_catalogs(app.config["TRANSLATIONS_DIR"])
+    try:
+        compile_catalogs(app.config["TRANSLATIONS_DIR"])
+    except OSError as error:  # a read-only checkout with compiled catalogs still works
+        app.logger.warning("Could not compile translations: %s", error)
     babel.init_app(
         app,
         locale_selector=select_locale,
