@@ -180,7 +180,7 @@ def roster_ids(meeting_id):
                 .where(GroupMember.group == meeting.group_id, GroupMember.active)]
 
 
-def contention(port, meeting_id, clients, rounds):
+def contention(ports, meeting_id, clients, rounds):
     """Each client marks its own members `rounds` times, alternating, all clients at once; then the
     database must hold each client's last state and one history row per change."""
     members = roster_ids(meeting_id)
@@ -190,7 +190,7 @@ def contention(port, meeting_id, clients, rounds):
     def state(member, i):  # alternating; the last round ends on present for even ids, absent for odd
         return ("present", "absent")[(rounds - 1 - i + member) % 2]
 
-    sessions = [Client(port).sign_in(FACILITATOR) for _ in range(clients)]
+    sessions = [Client(ports[n % len(ports)]).sign_in(FACILITATOR) for n in range(clients)]
     for number, session in enumerate(sessions):
         session.number = number
     sent = {m: state(m, rounds - 1) for own in plan.values() for m in own}
@@ -235,7 +235,7 @@ def profile_meeting_screen(app, meeting_id, count=200):
     stats.sort_stats("cumulative").print_stats(r"peergroups/|templates/|jinja2/environment|peewee.py.*execute", 30)
 
 
-def latency_runs(port, hello_port, meeting_id, members, client_counts, requests):
+def latency_runs(ports, hello_ports, meeting_id, members, client_counts, requests):
     """(a) the meeting screen, (b) a mark, (c) hello, for each number of clients; returns the figures."""
     def screen(client, _i):
         status, _location, _body = client.request("GET", f"/meetings/{meeting_id}")
@@ -254,10 +254,11 @@ def latency_runs(port, hello_port, meeting_id, members, client_counts, requests)
 
     results = {}
     for clients in client_counts:
-        sessions = [Client(port).sign_in(FACILITATOR) for _ in range(clients)]
+        # Client n talks to server process n mod P, as a proxy would spread them.
+        sessions = [Client(ports[n % len(ports)]).sign_in(FACILITATOR) for n in range(clients)]
         for number, session in enumerate(sessions):
             session.number = number
-        hello_sessions = [Client(hello_port) for _ in range(clients)]
+        hello_sessions = [Client(hello_ports[n % len(hello_ports)]) for n in range(clients)]
         each = max(1, requests // clients)
         measure(sessions, 5, screen)  # warm up: templates compiled, connections open
         measure(hello_sessions, 5, hello)
@@ -277,22 +278,25 @@ def main():
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=6, help="marks per member in the contention run")
     parser.add_argument("--profile", action="store_true", help="also cProfile the meeting screen")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="waitress processes (one per core, behind a proxy in production)")
     args = parser.parse_args()
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # 16 clients on 8 threads queue by design
 
     app, instance, group_id = build(args.scale)
     try:
-        port, server = serve(app)
-        hello_port, hello_server = serve(hello_app())
-        facilitator = Client(port).sign_in(FACILITATOR)
+        servers = [serve(app) for _ in range(args.processes)]
+        hellos = [serve(hello_app()) for _ in range(args.processes)]
+        ports, hello_ports = [port for port, _p in servers], [port for port, _p in hellos]
+        facilitator = Client(ports[0]).sign_in(FACILITATOR)
         status, location, _data = facilitator.request("POST", f"/groups/{group_id}/meetings", {})
         assert status == 303 and "/meetings/" in location, (status, location)
         meeting_id = int(location.rstrip("/").rsplit("/", 1)[1])
         members = roster_ids(meeting_id)
         print(f"meeting {meeting_id} opened by {FACILITATOR}; roster of {len(members)} members.\n"
-              f"waitress threads={THREADS} in its own process; clients in this one; "
+              f"waitress threads={THREADS} in each of {args.processes} process(es); clients in this one; "
               f"WTF_CSRF_ENABLED=False for the benchmark; load average before: {os.getloadavg()[0]:.2f}")
-        results = latency_runs(port, hello_port, meeting_id, members, (1, args.clients), args.requests)
+        results = latency_runs(ports, hello_ports, meeting_id, members, (1, args.clients), args.requests)
 
         # More people at this meeting, so each contending client has members of its own.
         while len(members) < 2 * args.clients:
@@ -301,14 +305,14 @@ def main():
                 {"name": f"Newcomer {len(members) + 1}", "locale": "en", "same_name_ok": "y"})
             assert status == 303, status
             members = roster_ids(meeting_id)
-        contended, lost, history, changes, marked = contention(port, meeting_id, args.clients, args.rounds)
+        contended, lost, history, changes, marked = contention(ports, meeting_id, args.clients, args.rounds)
         print(f"\nwrite contention: {args.clients} clients at once, each marking its own "
               f"{marked // args.clients} members {args.rounds} times (alternating states):")
         report("POST mark (htmx)", contended)
         print(f"  errors: {len(contended['errors'])}   lost marks: {lost} of {marked}   "
               f"new history rows: {history} (expected {changes})")
-        server.terminate()
-        hello_server.terminate()
+        for _port, process in servers + hellos:
+            process.terminate()
 
         print("\ntargets (printed, not asserted):")
         for (label, clients), figures in results.items():
