@@ -1,8 +1,7 @@
 """A small organization with one user per role, two groups (only one led by the facilitator),
 members and meetings: the fixture data for the access matrix and the page tests."""
-import datetime
 
-from peergroups.models import Group, GroupFacilitator, GroupMember, Meeting, Member, utcnow
+from peergroups.models import Group, Member
 
 from . import factories
 

@@ -6,13 +6,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from peewee import JOIN
 from wtforms import BooleanField, TextAreaField
-from wtforms.validators import ValidationError
 
 from .. import attendance
 from ..db import write_transaction
 from ..forms import EmptyForm, choice_field, language_field, max_length, name_field
 from ..models import (
-    MARK_STATES, MEETING_MODES, ROLES, AttendanceChange, GroupMember, Meeting, Member, User, utcnow,
+    MARK_STATES, MEETING_MODES, ROLES, AttendanceChange, GroupMember, Meeting, Member, User,
 )
 from ..pages import render, render_error, wants_fragment
 from ..security import get_group, get_meeting, may_see_group, require_role
