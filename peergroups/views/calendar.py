@@ -1,7 +1,7 @@
 """A private calendar feed per group (a revocable secret link) for facilitators' phone calendars."""
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 
 from ..forms import EmptyForm
@@ -30,8 +30,6 @@ def renew(group_id):
     require_role(*ROLES)
     group = get_group(group_id, edit=True)
     EmptyForm().validate_on_submit() or abort(400)
-    from flask import request
-
     token = None if request.form.get("action") == "off" else secrets.token_urlsafe(16)
     Group.update(calendar_token=token).where(Group.id == group.id).execute()
     flash(_("A new calendar link is ready. The old one no longer works.") if token

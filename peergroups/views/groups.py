@@ -16,7 +16,9 @@ from ..forms import (
     time_field, timezone_field,
 )
 from ..i18n import LANGUAGES
-from ..models import ROLES, Attendance, Group, GroupFacilitator, GroupMember, Meeting, Member, User, utcnow
+from ..models import (
+    ROLES, Attendance, Group, GroupFacilitator, GroupMember, Meeting, Member, Organization, User, utcnow,
+)
 from ..pages import render
 from ..schedule import Schedule, next_occurrences
 from ..security import get_group, may_see_group, require_role, visible_groups
@@ -139,7 +141,9 @@ def create():
     form = GroupForm()
     _form_choices(form)
     if request.method == "GET":
-        form.language.data = str(_org_locale())
+        org = Organization.current()
+        form.language.data = org.default_locale if org else "en"
+        form.timezone.data = org.timezone if org else "UTC"
     if form.validate_on_submit():
         values = form.schedule_values()
         if values is not None:
@@ -149,12 +153,6 @@ def create():
             flash(_("Group created."), "success")
             return redirect(url_for("groups.show", group_id=group.id), 303)
     return render("groups/form.html", form=form, group=None, status=422 if form.errors else 200)
-
-
-def _org_locale():
-    from ..i18n import organization_default
-
-    return organization_default()
 
 
 def _group_fields(form):

@@ -13,7 +13,9 @@ from ..forms import (
 )
 from ..models import ROLES, Attendance, AttendanceChange, Group, GroupMember, Meeting, Member
 from ..pages import render
-from ..security import get_group, get_member, may_see_contact, may_see_group, require_role, visible_groups
+from ..security import (
+    get_group, get_member, may_see_contact, may_see_group, may_see_member, require_role, visible_groups,
+)
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
@@ -61,7 +63,7 @@ def show(member_id):
              .order_by(Meeting.local_date.desc()).limit(100).dicts())
     joinable = [g for g in visible_groups() if g.id not in {x.id for x in groups} and may_see_group(g.id, edit=True)]
     return render("members/show.html", member=member, groups=groups, marks=list(marks), joinable=joinable,
-                  contact=may_see_contact(member.id), can_edit=may_see_member_edit(member.id))
+                  contact=may_see_contact(member.id), can_edit=may_see_member(member.id, edit=True))
 
 
 @bp.post("/<int:member_id>/groups")
@@ -90,12 +92,6 @@ def leave_group(member_id, group_id):
     GroupMember.update(active=False).where(GroupMember.group == group.id, GroupMember.member == member.id).execute()
     flash(_("%(name)s is no longer on this group's list. Their history is kept.", name=member.name), "success")
     return redirect(url_for("members.show", member_id=member.id), 303)
-
-
-def may_see_member_edit(member_id):
-    from ..security import may_see_member
-
-    return may_see_member(member_id, edit=True)
 
 
 @bp.route("/<int:member_id>/edit", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ import secrets
 import sys
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -84,7 +84,7 @@ def setup():
     setup_code()
     form = SetupForm()
     if request.method == "GET":
-        form.language.data = form.language.data or _current_lang()
+        form.language.data = form.language.data or str(get_locale())
     if form.validate_on_submit():
         with write_transaction():
             if User.select().where(User.role == "admin").exists():
@@ -104,12 +104,6 @@ def setup():
         flash(_("Welcome! Your organization is ready. Next, invite your staff."), "success")
         return redirect(url_for("main.index"), 303)
     return render("setup/setup.html", form=form, status=422 if form.errors else 200)
-
-
-def _current_lang():
-    from flask_babel import get_locale
-
-    return str(get_locale())
 
 
 def init_app(app):
