@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from .extensions import login_manager
 from .models import User
+from .security import parse_id
 
 # The few passwords that lead every leaked-password list; the length rule catches the rest.
 COMMON_PASSWORDS = frozenset(
@@ -104,9 +105,9 @@ def load_user(session_id):
     if g.get("db_down"):
         return None
     user_id, _sep, version = str(session_id).partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if parse_id(user_id) is None or not version.isdigit():
         return None
-    user = User.get_or_none(User.id == int(user_id))
+    user = User.get_or_none(User.id == parse_id(user_id))
     if user is None or not user.active or user.session_version != int(version):
         return None
     if _expired():

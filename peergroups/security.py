@@ -5,6 +5,7 @@ details), reports and incidents and change nothing; facilitators see and change 
 they lead (lead or co-facilitator) and those groups' members and meetings. Whatever a user may not
 see is a 404, so nobody learns that it exists. Every view that takes an id loads it here."""
 from flask import abort, g, request
+from werkzeug.routing import IntegerConverter
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -55,6 +56,23 @@ def nav_items():
         items.append(("staff.index", _l("Staff")))
     items.append(("account.index", _l("Account")))
     return items
+
+
+MAX_ID = 2**63 - 1  # the largest id the databases store; larger numbers cannot name anything
+
+
+class IdConverter(IntegerConverter):
+    """<int:...> in every route: a number too large for the database is a 404, not a crash."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def parse_id(value):
+    """An id sent in a form, or None when it is not one (letters, signs, absurdly large)."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and int(text) <= MAX_ID else None
 
 
 def _role():
@@ -151,6 +169,7 @@ def require_role(*roles):
 
 
 def init_app(app):
+    app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
     app.after_request(set_headers)
     app.jinja_env.globals["role_name"] = role_name
     app.jinja_env.globals["nav_items"] = nav_items

@@ -136,3 +136,30 @@ def test_pages_answer_503_page_when_database_is_down(tmp_path):
     assert response.status_code == 503
     assert "Temporalmente" in response.get_data(as_text=True) or "<html" in response.get_data(as_text=True)
     database.close()
+
+
+@pytest.mark.parametrize("path", [
+    "/groups/abc", "/groups/99999999999999999999999", "/meetings/99999999999999999999999",
+    "/members/99999999999999999999999", "/staff/99999999999999999999999", "/groups/-1",
+    "/staff/links/99999999999999999999999", "/invite/%00", "/meetings/1/history/../../x",
+])
+def test_malformed_ids_are_not_found_never_500(client, login, path):
+    login("admin")
+    response = client.get(path + "?lang=uk")
+    assert response.status_code == 404
+    assert 'lang="uk"' in response.get_data(as_text=True)
+
+
+def test_malformed_form_ids_are_refused(app, client, login):
+    from . import factories as f
+
+    login("admin")
+    with app.app_context():
+        group = f.group()
+        meeting = f.meeting(group)
+        member = f.member(group)
+    for bad in ("99999999999999999999999", "-1", "1e3", ""):
+        response = client.post(f"/meetings/{meeting.id}/marks", data={"member_id": bad, "state": "present"})
+        assert response.status_code == 400
+        assert client.post(f"/members/{member.id}/merge", data={"into": bad}).status_code == 400
+        assert client.post(f"/members/{member.id}/groups", data={"group_id": bad}).status_code == 400

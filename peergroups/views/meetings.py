@@ -14,7 +14,7 @@ from ..models import (
     MARK_STATES, MEETING_MODES, ROLES, AttendanceChange, GroupMember, Meeting, Member, User,
 )
 from ..pages import render, render_error, wants_fragment
-from ..security import get_group, get_meeting, may_see_group, require_role
+from ..security import get_group, get_meeting, may_see_group, parse_id, require_role
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -82,10 +82,11 @@ def _editable(meeting_id, must_be_open=True):
 
 def _member_in_group(meeting, member_id):
     """Only members of this meeting's group can be marked: another group's id is a 404."""
-    if not str(member_id).isdigit():
+    member_id = parse_id(member_id)
+    if member_id is None:
         abort(400)
     member = (Member.select().join(GroupMember, on=(GroupMember.member == Member.id))
-              .where(Member.id == int(member_id), GroupMember.group == meeting.group_id).first())
+              .where(Member.id == member_id, GroupMember.group == meeting.group_id).first())
     return member or abort(404)
 
 

@@ -14,7 +14,8 @@ from ..forms import (
 from ..models import ROLES, Attendance, AttendanceChange, Group, GroupMember, Meeting, Member
 from ..pages import render
 from ..security import (
-    get_group, get_member, may_see_contact, may_see_group, may_see_member, require_role, visible_groups,
+    get_group, get_member, may_see_contact, may_see_group, may_see_member, parse_id, require_role,
+    visible_groups,
 )
 
 bp = Blueprint("members", __name__, url_prefix="/members")
@@ -72,7 +73,7 @@ def join_group(member_id):
     member = get_member(member_id, edit=True)
     EmptyForm().validate_on_submit() or abort(400)
     group_id = request.form.get("group_id", "")
-    group = get_group(int(group_id), edit=True) if group_id.isdigit() else abort(400)
+    group = get_group(parse_id(group_id), edit=True) if parse_id(group_id) else abort(400)
     with write_transaction():
         membership = GroupMember.get_or_none(GroupMember.group == group.id, GroupMember.member == member.id)
         if membership is None:
@@ -150,7 +151,7 @@ def merge(member_id):
     if request.method == "POST":
         EmptyForm().validate_on_submit() or abort(400)
         target_id = request.form.get("into", "")
-        target = get_member(int(target_id), edit=True) if target_id.isdigit() else abort(400)
+        target = get_member(parse_id(target_id), edit=True) if parse_id(target_id) else abort(400)
         if target.id == member.id:
             abort(400)
         merge_members(member, target)
