@@ -1,5 +1,6 @@
 """Form pieces shared by several features. Every validator carries its own translated message,
 so no built-in English text from WTForms can reach a user."""
+import re
 import zoneinfo
 from functools import cache
 
@@ -93,7 +94,25 @@ def timezone_field(label=None):
     )
 
 
-class EmptyForm(FlaskForm):
+# C0 control characters (but tab, newline, return) have no place in what people type, and
+# PostgreSQL refuses NUL in text: they are removed from every field of every form.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_controls(value):
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """The base of every form here: CSRF from Flask-WTF, control characters filtered out."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [_without_controls, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class EmptyForm(Form):
     """For POST-only buttons: carries the CSRF token and nothing else."""
 
 

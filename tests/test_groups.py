@@ -212,3 +212,20 @@ def test_member_joins_and_leaves_groups_keeping_history(app, client, login):
     client.post(f"/members/{person.id}/groups/{first.id}/leave")
     with app.app_context():
         assert not GroupMember.get(GroupMember.member == person.id, GroupMember.group == first.id).active
+
+
+def test_control_characters_are_dropped_from_every_form(app, client, login):
+    login("admin")
+    response = client.post("/groups/new", data={**GROUP_FORM, "name": "Night\x00 owls\x07", "topics": "A\x00\nB"})
+    assert response.status_code == 303
+    with app.app_context():
+        group = Group.get(Group.name == "Night owls")
+    assert group.topic_list == ["A", "B"]
+    assert client.get("/calendar/abc%00def.ics").status_code == 404
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_schedule_dates_must_be_plausible(client, login, day):
+    login("admin")
+    response = client.post("/groups/new", data={**GROUP_FORM, "repeat": "weekly", "starts_on": day})
+    assert response.status_code == 422 and "Please enter a date between" in response.get_data(as_text=True)

@@ -2,24 +2,24 @@
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
+
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..accounts import check_password, set_password, start_session
-from ..forms import language_field, name_field, password_field
+from ..forms import Form, language_field, name_field, password_field
 from ..models import User
 from ..pages import render
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = name_field(_l("Name"))
     locale = language_field()
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(
         _l("Current password"),
         validators=[DataRequired(message=_l("Please enter your current password.")),

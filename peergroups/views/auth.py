@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user, logout_user
-from flask_wtf import FlaskForm
+
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Length
 
@@ -12,14 +12,14 @@ from ..accounts import (
 )
 from ..db import write_transaction
 from ..extensions import limiter
-from ..forms import email_field, language_field, name_field, password_field
+from ..forms import Form, email_field, language_field, name_field, password_field
 from ..models import Invite, User, utcnow
 from ..pages import render, render_error
 
 bp = Blueprint("auth", __name__)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = email_field()
     password = PasswordField(
         _l("Password"),
@@ -86,13 +86,13 @@ def logout():
     return redirect(url_for("auth.login"), 303)
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     name = name_field(_l("Your name"))
     language = language_field()
     password = password_field()
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = password_field(_l("New password"))
 
 

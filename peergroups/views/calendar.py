@@ -1,4 +1,5 @@
 """A private calendar feed per group (a revocable secret link) for facilitators' phone calendars."""
+import re
 import secrets
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
@@ -39,7 +40,9 @@ def renew(group_id):
 
 @bp.get("/calendar/<token>.ics")
 def feed(token):
-    group = Group.get_or_none(Group.calendar_token == token, ~Group.archived) if len(token) < 100 else None
+    # Only what token_urlsafe makes reaches the database (PostgreSQL refuses NUL in text).
+    valid = re.fullmatch(r"[A-Za-z0-9_-]{1,100}", token)
+    group = Group.get_or_none(Group.calendar_token == token, ~Group.archived) if valid else None
     if group is None:
         abort(404)
     events = [{"uid": f"{group.id}-{o.starts_at_utc:%Y%m%dT%H%M}@peergroups", "starts": o.starts_at_utc,

@@ -4,7 +4,7 @@ import datetime
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
+
 from peewee import fn
 from wtforms import SelectChoice, SelectMultipleField, TextAreaField, URLField
 from wtforms.validators import Optional, ValidationError
@@ -12,6 +12,7 @@ from wtforms.validators import Optional, ValidationError
 from .. import attendance
 from ..db import write_transaction
 from ..forms import (
+    Form,
     EmptyForm, choice_field, date_field, integer_field, language_choices, language_field, max_length, name_field,
     time_field, timezone_field,
 )
@@ -46,7 +47,10 @@ SCHEDULE_ERRORS = {
 }
 
 
-class GroupForm(FlaskForm):
+FIRST_DATE, LAST_DATE = datetime.date(1990, 1, 1), datetime.date(2099, 12, 31)
+
+
+class GroupForm(Form):
     name = name_field(_l("Group name"))
     description = TextAreaField(_l("Description"), validators=[max_length(2000)])
     language = language_field(_l("Main language"))  # used first, e.g. for the group's survey links
@@ -68,6 +72,11 @@ class GroupForm(FlaskForm):
     def validate_languages(self, field):
         if any(code not in LANGUAGES for code in field.data or []):
             raise ValidationError(_l("Please choose one of the options."))
+
+    def validate_starts_on(self, field):
+        if field.data and not FIRST_DATE <= field.data <= LAST_DATE:
+            raise ValidationError(_l("Please enter a date between %(first)s and %(last)s.",
+                                     first=FIRST_DATE.isoformat(), last=LAST_DATE.isoformat()))
 
     def validate_virtual_link(self, field):
         if field.data and not field.data.startswith(("https://", "http://")):
@@ -110,7 +119,10 @@ def group_schedule(group):
 
 def upcoming(group, count=4):
     schedule = group_schedule(group)
-    return next_occurrences(schedule, utcnow() - datetime.timedelta(hours=3), count) if schedule else []
+    try:
+        return next_occurrences(schedule, utcnow() - datetime.timedelta(hours=3), count) if schedule else []
+    except OverflowError:  # a schedule that starts near the year 9999 has no next meeting
+        return []
 
 
 @bp.before_request

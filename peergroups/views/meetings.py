@@ -2,14 +2,14 @@
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
+
 from flask_wtf.csrf import generate_csrf
 from peewee import JOIN
 from wtforms import BooleanField, TextAreaField
 
 from .. import attendance
 from ..db import write_transaction
-from ..forms import EmptyForm, choice_field, language_field, max_length, name_field
+from ..forms import Form, EmptyForm, choice_field, language_field, max_length, name_field
 from ..models import (
     MARK_STATES, MEETING_MODES, ROLES, AttendanceChange, GroupMember, Meeting, Member, User,
 )
@@ -22,13 +22,13 @@ MODE_CHOICES = [("in_person", _l("In person")), ("virtual", _l("Online")), ("hyb
 assert [m for m, _label in MODE_CHOICES] == list(MEETING_MODES)
 
 
-class NewcomerForm(FlaskForm):
+class NewcomerForm(Form):
     name = name_field(_l("Name"), max_length=80)
     locale = language_field()
     same_name_ok = BooleanField(_l("Yes, this is a different person with the same name"))
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     topic = TextAreaField(_l("Topic"), validators=[max_length(200)])
     mode = choice_field(_l("How it meets"), MODE_CHOICES)
     notes = TextAreaField(_l("Notes"), validators=[max_length(2000)])

@@ -3,12 +3,13 @@ import datetime
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from peewee import fn
 from wtforms import StringField
 
 from ..db import write_transaction
 from ..forms import (
+    Form,
     EmptyForm, date_field, email_field, language_field, max_length, name_field,
 )
 from ..models import ROLES, Attendance, AttendanceChange, Group, GroupMember, Meeting, Member
@@ -21,7 +22,7 @@ from ..security import (
 bp = Blueprint("members", __name__, url_prefix="/members")
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     name = name_field(_l("Name or alias"), max_length=80)
     locale = language_field()
     pronouns = StringField(_l("Pronouns (optional)"), validators=[max_length(40)])

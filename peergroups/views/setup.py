@@ -5,14 +5,14 @@ import sys
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..accounts import hash_password, start_session, tokens_equal
 from ..db import write_transaction
 from ..extensions import limiter
-from ..forms import email_field, language_field, name_field, password_field, timezone_field
+from ..forms import Form, email_field, language_field, name_field, password_field, timezone_field
 from ..models import Organization, User
 from ..pages import render
 
@@ -51,7 +51,7 @@ def redirect_to_setup():
     return redirect(url_for("setup.setup"))
 
 
-class SetupForm(FlaskForm):
+class SetupForm(Form):
     code = StringField(
         _l("Setup code"),
         validators=[DataRequired(message=_l("Please enter the setup code.")),

@@ -4,13 +4,13 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
+
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import AnyOf, ValidationError
 
 from ..accounts import new_token
 from ..db import write_transaction
-from ..forms import EmptyForm, email_field
+from ..forms import Form, EmptyForm, email_field
 from ..models import ROLES, Invite, User, utcnow
 from ..pages import render
 from ..security import require_role, role_labels
@@ -28,7 +28,7 @@ def role_field():
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = email_field()
     role = role_field()
 
@@ -37,7 +37,7 @@ class InviteForm(FlaskForm):
             raise ValidationError(_l("There is already an account with this email."))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = role_field()
 
 
