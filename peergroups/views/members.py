@@ -61,8 +61,11 @@ def show(member_id):
              .where(Attendance.member == member.id, Meeting.group.in_([g.id for g in groups] or [0]))
              .order_by(Meeting.local_date.desc()).limit(100).dicts())
     joinable = [g for g in visible_groups() if g.id not in {x.id for x in groups} and may_see_group(g.id, edit=True)]
+    from .mentoring import member_section
+
     return render("members/show.html", member=member, groups=groups, marks=list(marks), joinable=joinable,
-                  contact=may_see_contact(member.id), can_edit=may_see_member_edit(member.id))
+                  contact=may_see_contact(member.id), can_edit=may_see_member_edit(member.id),
+                  mentoring=member_section(member, [g.id for g in groups]))
 
 
 @bp.post("/<int:member_id>/groups")
