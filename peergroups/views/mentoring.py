@@ -12,7 +12,7 @@ from .. import matching, pairing
 from ..attendance import local_today
 from ..db import write_transaction
 from ..forms import (
-    EmptyForm, choice_field, codes_field, date_field, integer_field, language_choices, max_length, required,
+    EmptyForm, choice_field, codes_field, date_field, integer_field, language_choices, max_length,
 )
 from ..i18n import native_name
 from ..models import (
@@ -36,6 +36,7 @@ CHECK_IN_CHOICES = [("met", _l("Met")), ("called", _l("Called")), ("messaged", _
 assert [c for c, _label in END_REASON_CHOICES] == list(END_REASONS)
 assert [c for c, _label in CHECK_IN_CHOICES] == list(CHECK_IN_KINDS)
 MAX_SUGGESTIONS = 10
+CODE_FIELDS = ("languages", "focus_areas", "availability")
 
 
 def refusal_message(code):
@@ -81,12 +82,17 @@ def focus_choices():
 
 class MentorForm(FlaskForm):
     willing = BooleanField(_l("Willing to mentor"))
-    capacity = integer_field(_l("How many newcomers at once"), 1, 10, validators=[required()])
+    capacity = integer_field(_l("How many newcomers at once"), 1, 10)
     languages = codes_field(_l("Languages spoken"), language_choices())
     focus_areas = codes_field(_l("Focus areas"))
     availability = codes_field(_l("Usually available"), slot_choices())
     in_recovery_since = date_field(_l("In recovery or in the group since (optional)"))
     gender = StringField(_l("Gender in their own words (optional)"), validators=[max_length(60)])
+
+    def validate_capacity(self, field):
+        # Not DataRequired: it would replace the parse error ("a whole number from 1 to 10").
+        if field.data is None and not field.errors:
+            raise ValidationError(_l("Please fill this in."))
 
 
 class PreferenceForm(FlaskForm):
@@ -136,8 +142,9 @@ def _codes_form(form_class, row, **defaults):
     if request.method == "POST":
         form = form_class()
     elif row is not None:
-        values = {name: split_codes(getattr(row, name)) for name in ("languages", "focus_areas", "availability")}
-        form = form_class(formdata=None, obj=row, **values)
+        form = form_class(formdata=None, obj=row)
+        for name in CODE_FIELDS:  # stored comma-separated, edited as lists
+            getattr(form, name).data = split_codes(getattr(row, name))
     else:
         form = form_class(formdata=None, **defaults)
     form.focus_areas.choices = focus_choices()
@@ -145,7 +152,7 @@ def _codes_form(form_class, row, **defaults):
 
 
 def _codes(form):
-    return {name: ",".join(getattr(form, name).data or []) for name in ("languages", "focus_areas", "availability")}
+    return {name: ",".join(getattr(form, name).data or []) for name in CODE_FIELDS}
 
 
 def _save(model, member_id, values):
