@@ -14,6 +14,7 @@ from ..forms import (
 from ..models import ROLES, Attendance, AttendanceChange, Group, GroupMember, Meeting, Member
 from ..pages import render
 from ..security import get_group, get_member, may_see_contact, may_see_group, require_role, visible_groups
+from .mentoring import member_section
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
@@ -34,9 +35,9 @@ def signed_in():
 
 def visible_member_query():
     groups = visible_groups(include_archived=True)
-    return (Member.select(Member).distinct()
-            .join(GroupMember, on=(GroupMember.member == Member.id))
-            .where(GroupMember.group.in_(groups.select(Group.id)), Member.merged_into.is_null()))
+    # A subquery, not a join with DISTINCT: PostgreSQL refuses DISTINCT with ORDER BY LOWER(name).
+    in_groups = GroupMember.select(GroupMember.member).where(GroupMember.group.in_(groups.select(Group.id)))
+    return Member.select(Member).where(Member.id.in_(in_groups), Member.merged_into.is_null())
 
 
 @bp.get("/")
@@ -61,8 +62,6 @@ def show(member_id):
              .where(Attendance.member == member.id, Meeting.group.in_([g.id for g in groups] or [0]))
              .order_by(Meeting.local_date.desc()).limit(100).dicts())
     joinable = [g for g in visible_groups() if g.id not in {x.id for x in groups} and may_see_group(g.id, edit=True)]
-    from .mentoring import member_section
-
     return render("members/show.html", member=member, groups=groups, marks=list(marks), joinable=joinable,
                   contact=may_see_contact(member.id), can_edit=may_see_member_edit(member.id),
                   mentoring=member_section(member, [g.id for g in groups]))

@@ -16,7 +16,7 @@ from ..forms import (
 )
 from ..i18n import native_name
 from ..models import (
-    CHECK_IN_KINDS, DAY_PARTS, DAYS, END_REASONS, ROLES, GroupMember, Member, MentorProfile, NewcomerPreference,
+    CHECK_IN_KINDS, DAY_PARTS, DAYS, END_REASONS, ROLES, GroupMember, MentorProfile, NewcomerPreference,
     SLOTS, split_codes, utcnow,
 )
 from ..pages import render
@@ -26,7 +26,7 @@ bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
 
 DAY_NAMES = dict(zip(DAYS, (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
                             _l("Saturday"), _l("Sunday"))))
-PART_NAMES = {"morning": _l("Morning"), "afternoon": _l("Afternoon"), "evening": _l("Evening")}
+PART_NAMES = dict(zip(DAY_PARTS, (_l("Morning"), _l("Afternoon"), _l("Evening"))))
 STATUS_NAMES = {"proposed": _l("Proposed"), "active": _l("Active"), "ended": _l("Ended"),
                 "rematched": _l("Rematched")}
 END_REASON_CHOICES = [("completed", _l("Completed")), ("moved", _l("Moved away")),
@@ -296,11 +296,12 @@ def _confirm_match(group):
 
 
 def _pairing_page(item, status=200, **forms):
+    """The pairing with its check-ins and the forms for what can happen next; `forms` replaces
+    one with the invalid form just posted, so what was typed stays."""
     row = pairing.pairing_rows(pairing.Pairing.id == item.id)[0]
-    today = local_today(get_group(item.group_id).timezone)
-    forms = {"activate_form": ActivateForm(formdata=None), "end_form": EndForm(formdata=None),
-             "check_in_form": CheckInForm(formdata=None, date=today), **forms}
     group = get_group(item.group_id)
+    forms = {"activate_form": ActivateForm(formdata=None), "end_form": EndForm(formdata=None),
+             "check_in_form": CheckInForm(formdata=None, date=local_today(group.timezone)), **forms}
     return render("mentoring/pairing.html", row=row, group=group, check_ins=pairing.check_ins(item.id),
                   can_edit=may_see_group(item.group_id, edit=True) and not group.archived,
                   contact=may_see_contact(item.newcomer_id) and may_see_contact(item.mentor_id),
