@@ -29,6 +29,12 @@ DEFAULTS = {
     "NEWCOMER_WINDOW_DAYS": 60,
     # Follow-up: "not seen" means absent from this many of the group's last meetings.
     "FOLLOW_UP_MISSED_MEETINGS": 3,
+    # Follow-up: an active mentor pairing without a check-in for this many days is overdue.
+    "CHECKIN_OVERDUE_DAYS": 14,
+    # The organization's own list of mentoring focus areas (e.g. recovery pathways), in its own
+    # words: shown as typed, like group names. Change it in instance/config.py; a name removed here
+    # stays on the profiles that have it until they are edited.
+    "MENTOR_FOCUS_AREAS": ("Twelve steps", "SMART Recovery", "Faith-based", "Family and friends"),
     "RESET_HOURS": 24,
     # argon2id, at least the OWASP ASVS parameters (t=2, m=19 MiB, p=1).
     "ARGON2_TIME_COST": 2,

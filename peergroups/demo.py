@@ -10,7 +10,8 @@ from .accounts import hash_password
 from .attendance import local_today
 from .db import database
 from .models import (
-    Attendance, AttendanceChange, Group, GroupFacilitator, GroupMember, Meeting, Member, Organization, User,
+    SLOTS, Attendance, AttendanceChange, CheckIn, Group, GroupFacilitator, GroupMember, Meeting, Member,
+    MentorProfile, Organization, Pairing, User,
 )
 from .schedule import Schedule, occurrences
 
@@ -100,9 +101,10 @@ def build_demo(password, scale=1):
         meetings = _meetings(rng, groups)
         members = _members(rng, groups)
         marks = _attendance(rng, groups)
+        pairings = _mentoring(rng, groups, staff)
     contract = ", ".join(email for email, *_ in DEMO_STAFF)
     return (f"Demo ready: {len(staff)} staff accounts ({contract}, with the password given), {len(groups)} groups, "
-            f"{members} members, {meetings} meetings, {marks} attendance marks.")
+            f"{members} members, {meetings} meetings, {marks} attendance marks, {pairings} mentor pairings.")
 
 
 def _insert(model, rows, ids=False):
@@ -259,3 +261,44 @@ def _attendance(rng, groups):
     _insert(Attendance, marks)
     _insert(AttendanceChange, changes)
     return len(marks)
+
+
+FOCUS_AREAS = ("Twelve steps", "SMART Recovery", "Faith-based", "Family and friends")  # the setting's default
+
+
+def _mentoring(rng, groups, staff):
+    """Two regulars of each group mentor: one has the group's staying newcomer (active, with
+    check-ins; in every other group the last one is weeks old, so it is overdue), the other an
+    ended pairing. The newcomer who came once still waits for a mentor."""
+    profiles, pairings, plans = [], [], []
+    for index, group in enumerate(groups):
+        regulars = [m for m in group["members"] if m["kind"] == "regular"][:2]
+        newcomer = next((m for m in group["members"] if m["kind"] == "new"), None)
+        former = next((m for m in group["members"] if m["kind"] == "occasional"), None)
+        if len(regulars) < 2 or newcomer is None or former is None:
+            continue
+        for mentor in regulars:
+            profiles.append(dict(member=mentor["member"], capacity=rng.randint(1, 3),
+                                 languages=group["kind"]["languages"], focus_areas=rng.choice(FOCUS_AREAS),
+                                 availability=",".join(rng.sample(SLOTS, 3)), in_recovery_since=mentor["joined"]))
+        by = group["leaders"][0][0]
+        started = group["meetings"][newcomer["first"]]["starts_at"] + datetime.timedelta(days=2)
+        ended_start = datetime.datetime.combine(former["joined"], T(12)) + datetime.timedelta(days=14)
+        pairings.append(dict(newcomer=newcomer["member"], mentor=regulars[0]["member"], group=group["id"],
+                             status="active", consent_to_share_contact=True, created_at=started,
+                             activated_at=started, created_by=by))
+        pairings.append(dict(newcomer=former["member"], mentor=regulars[1]["member"], group=group["id"],
+                             status="ended", end_reason=rng.choice(("completed", "moved")),
+                             consent_to_share_contact=True, created_at=ended_start, activated_at=ended_start,
+                             ended_at=ended_start + datetime.timedelta(days=120), created_by=by))
+        plans.append((started.date(), group["today"] - datetime.timedelta(days=20 if index % 2 else 3), by))
+    ids = _insert(Pairing, pairings, ids=True)
+    check_ins = []
+    for pairing_id, (first, last, by) in zip(ids[::2], plans):
+        days = max((last - first).days, 0)
+        dates = sorted({first + datetime.timedelta(days=rng.randint(0, days)) for _ in range(3)} | {last})
+        check_ins += [dict(pairing=pairing_id, date=day, kind=rng.choice(("met", "called", "messaged")), by=by)
+                      for day in dates]
+    _insert(MentorProfile, profiles)
+    _insert(CheckIn, check_ins)
+    return len(pairings)

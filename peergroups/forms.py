@@ -6,7 +6,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from .i18n import LANGUAGES, bcp47, native_name
@@ -186,3 +186,15 @@ def choice_field(label, choices, **kwargs):
         label, choices=[SelectChoice(value, text) for value, text in choices], validate_choice=False,
         validators=[AnyOf([value for value, _text in choices], message=_l("Please choose one of the options."))],
         **kwargs)
+
+
+def check_codes(form, field):
+    allowed = {choice.value if isinstance(choice, SelectChoice) else choice[0] for choice in field.choices}
+    if not set(field.data or []) <= allowed:
+        raise ValidationError(_l("Please choose one of the options."))
+
+
+def codes_field(label, choices=()):
+    """Any number from a list, drawn as checkboxes (macros/forms.html `checks`); the choices may
+    be set per request (e.g. from a setting)."""
+    return SelectMultipleField(label, choices=list(choices), validate_choice=False, validators=[check_codes])

@@ -183,5 +183,6 @@ def init_app(app):
     app.jinja_env.filters["list_of"] = list_of
     app.jinja_env.globals["state_name"] = state_name
     app.jinja_env.globals["language_name"] = native_name
+    app.jinja_env.filters["language_name"] = native_name
     app.before_request(remember_lang)
     app.context_processor(template_globals)

@@ -189,3 +189,72 @@ class AttendanceChange(BaseModel):
 
     class Meta:
         indexes = ((("meeting", "by", "at"), False),)
+
+
+# Mentoring. Lists of codes are stored comma-separated, like Group.languages: they are only ever
+# read whole, for one member at a time.
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_PARTS = ("morning", "afternoon", "evening")
+SLOTS = tuple(f"{day}-{part}" for day in DAYS for part in DAY_PARTS)
+PAIRING_STATES = ("proposed", "active", "ended", "rematched")
+OPEN_PAIRING_STATES = ("proposed", "active")  # these count against a mentor's capacity
+END_REASONS = ("completed", "moved", "no_contact", "other")
+CHECK_IN_KINDS = ("met", "called", "messaged", "no_contact")
+
+
+def split_codes(text):
+    return [code for code in (text or "").split(",") if code]
+
+
+class MentorProfile(BaseModel):
+    """A member who is (or was) willing to mentor. Gender and recovery date are sensitive:
+    optional, and shown only to the member's group leaders and admins (security.may_see_contact)."""
+
+    member = ForeignKeyField(Member, unique=True, backref="+", on_delete="CASCADE")
+    willing = BooleanField(default=True)
+    capacity = IntegerField(default=1)
+    languages = CharField(max_length=200, default="")
+    focus_areas = CharField(max_length=500, default="")  # names from the MENTOR_FOCUS_AREAS setting
+    availability = CharField(max_length=400, default="")  # SLOTS codes
+    in_recovery_since = DateField(null=True)
+    gender = CharField(max_length=60, default="")  # self-described, free text
+    updated_at = DateTimeField(default=utcnow)
+
+
+class NewcomerPreference(BaseModel):
+    """What a newcomer asked for in a mentor; without a row, their own language is the need."""
+
+    member = ForeignKeyField(Member, unique=True, backref="+", on_delete="CASCADE")
+    languages = CharField(max_length=200, default="")
+    preferred_gender = CharField(max_length=60, default="")
+    focus_areas = CharField(max_length=500, default="")
+    availability = CharField(max_length=400, default="")
+    updated_at = DateTimeField(default=utcnow)
+
+
+class Pairing(BaseModel):
+    """A newcomer and their mentor, in the newcomer's group. At most one proposed or active pairing
+    per newcomer: a partial unique index (migration 0003) holds even against two racing phones."""
+
+    newcomer = ForeignKeyField(Member, backref="+", on_delete="CASCADE")
+    mentor = ForeignKeyField(Member, backref="+", on_delete="CASCADE")
+    group = ForeignKeyField(Group, backref="+", on_delete="CASCADE")
+    status = CharField(max_length=10, default="proposed")
+    consent_to_share_contact = BooleanField(default=False)  # recorded when the pairing becomes active
+    created_at = DateTimeField(default=utcnow)
+    activated_at = DateTimeField(null=True)
+    ended_at = DateTimeField(null=True)
+    end_reason = CharField(max_length=12, null=True)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+
+
+class CheckIn(BaseModel):
+    pairing = ForeignKeyField(Pairing, backref="check_ins", on_delete="CASCADE")
+    date = DateField()
+    kind = CharField(max_length=10)
+    note = CharField(max_length=500, default="")
+    by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("pairing", "date"), False),)

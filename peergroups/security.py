@@ -156,8 +156,19 @@ def get_member(member_id, edit=False):
 
 
 def may_see_contact(member_id):
-    """Contact details: admins, and the leaders of the member's groups. Not supervisors."""
+    """Contact details, and the sensitive parts of a mentor profile (self-described gender, date in
+    recovery): admins, and the leaders of the member's groups. Not supervisors."""
     return _role() == "admin" or (_role() == "facilitator" and may_see_member(member_id))
+
+
+def get_pairing(pairing_id, edit=False):
+    """A mentor pairing belongs to the newcomer's group: who may see that group may see it."""
+    from .models import Pairing
+
+    pairing = Pairing.get_or_none(Pairing.id == pairing_id)
+    if pairing is None or not may_see_group(pairing.group_id, edit):
+        abort(404)
+    return pairing
 
 
 def require_role(*roles):

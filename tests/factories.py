@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from peergroups.accounts import hash_password, new_token
 from peergroups.models import (
-    Group, GroupFacilitator, GroupMember, Invite, Meeting, Member, Organization, User, utcnow,
+    Attendance, Group, GroupFacilitator, GroupMember, Invite, Meeting, Member, MentorProfile, Organization, Pairing,
+    User, utcnow,
 )
 
 _counter = itertools.count(1)
@@ -58,3 +59,20 @@ def meeting(group_row, local_date=None, status="open", **fields):
     local_date = local_date or datetime.date.today()
     starts = datetime.datetime.combine(local_date, datetime.time(0, 30))
     return Meeting.create(group=group_row, local_date=local_date, starts_at=starts, status=status, **fields)
+
+
+def mentor(group_row=None, name=None, capacity=2, languages="en", **fields):
+    """A member with a willing mentor profile."""
+    row = member(group_row, name=name)
+    MentorProfile.create(member=row, capacity=capacity, languages=languages, **fields)
+    return row
+
+
+def present(meeting_row, member_row):
+    return Attendance.create(meeting=meeting_row, member=member_row, state="present")
+
+
+def pairing(newcomer, mentor_row, group_row, status="active", **fields):
+    activated = utcnow() if status == "active" else None
+    return Pairing.create(newcomer=newcomer, mentor=mentor_row, group=group_row, status=status,
+                          activated_at=activated, **fields)

@@ -175,6 +175,26 @@ def test_the_facilitator_can_open_the_demo_screens(demo_app):
     assert client.get(f"/groups/{other.id}").status_code == 404
 
 
+def test_mentoring_has_mentors_pairings_check_ins_and_waiting_newcomers(demo_app):
+    from peergroups import pairing
+    from peergroups.models import CheckIn, MentorProfile, Pairing
+
+    with demo_app.app_context():
+        statuses = {p.status for p in Pairing.select()}
+        groups = list(Group.select())
+        today = datetime.date.today()
+        waiting = [n for g in groups for n in pairing.waiting_newcomers(g.id, 60, today)]
+        overdue = [row for g in groups for row in pairing.overdue(g.id, 14, today)]
+        profiles, check_ins = MentorProfile.select().count(), CheckIn.select().count()
+    assert profiles >= 2 * len(groups) - 2 and check_ins >= len(groups)
+    assert {"active", "ended"} <= statuses
+    assert waiting and overdue  # someone waits for a mentor; some check-ins are overdue
+    client = demo_app.test_client()
+    client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+    page = client.get(f"/mentoring/groups/{groups[0].id}/match")
+    assert page.status_code == 200 and "Speaks" in page.get_data(as_text=True)
+
+
 def test_scale_multiplies_the_groups(fresh_app):
     output = build(fresh_app, "--scale", "2")
     with fresh_app.app_context():

@@ -174,8 +174,10 @@ def test_follow_up_lists(app, client, login):
             attendance.close_meeting(meeting, None)
     body = client.get(f"/groups/{group.id}/follow-up").get_data(as_text=True)
     not_seen, came_once = body.split("Newcomers who came once")
+    came_once, waiting = came_once.split("Who needs a mentor")
     assert "Gone quiet" in not_seen and "Regular" not in not_seen
     assert "Came once" in came_once and "Regular" not in came_once
+    assert "Regular" in waiting  # first came five weeks ago: still a newcomer, and without a mentor
 
 
 def test_calendar_feed_is_private_and_revocable(app, client, login):

@@ -1,6 +1,8 @@
 """A small organization with one user per role, two groups (only one led by the facilitator),
 members and meetings: the fixture data for the access matrix and the page tests."""
 
+import datetime
+
 from peergroups.models import Group, Member
 
 from . import factories
@@ -17,6 +19,13 @@ def build_world():
     member_b = factories.member(group_b, name="Bao")
     meeting_a = factories.meeting(group_a)
     meeting_b = factories.meeting(group_b)
+    # Mentoring: a mentor in each group, an active pairing in each, and a newcomer waiting in group_a.
+    mentor_a = factories.mentor(group_a, name="Amal", gender="woman", in_recovery_since=datetime.date(2019, 5, 1))
+    mentor_b = factories.mentor(group_b, name="Bich")
+    newcomer_a = factories.member(group_a, name="Nadia")
+    factories.present(meeting_a, newcomer_a)
+    pairing_a = factories.pairing(member_a, mentor_a, group_a)
+    pairing_b = factories.pairing(member_b, mentor_b, group_b)
     return {
         "users": users,
         "user_id": users["facilitator"].id,
@@ -27,14 +36,19 @@ def build_world():
         "member_a": member_a.id, "member_a2": member_a2.id, "member_b": member_b.id,
         "meeting_a": meeting_a.id, "meeting_b": meeting_b.id,
         "calendar_token": "calendar-token-a",
+        "mentor_a": mentor_a.id, "mentor_b": mentor_b.id, "newcomer_a": newcomer_a.id,
+        "pairing_a": pairing_a.id, "pairing_b": pairing_b.id,
     }
 
 
 def fixture_texts(world):
     """Strings that come from data, not from the catalogs (names typed by people)."""
+    from flask import current_app
+
     from peergroups.models import Organization, User
 
     texts = {u.name for u in User.select()} | {u.email for u in User.select()}
     texts |= {g.name for g in Group.select()} | {m.name for m in Member.select()}
     texts.add(Organization.current().name)
+    texts |= set(current_app.config["MENTOR_FOCUS_AREAS"])  # the organization's own words
     return texts

@@ -9,7 +9,7 @@ from peewee import fn
 from wtforms import SelectChoice, SelectMultipleField, TextAreaField, URLField
 from wtforms.validators import Optional, ValidationError
 
-from .. import attendance
+from .. import attendance, pairing
 from ..db import write_transaction
 from ..forms import (
     Form,
@@ -23,6 +23,7 @@ from ..models import (
 from ..pages import render
 from ..schedule import Schedule, next_occurrences
 from ..security import get_group, may_see_group, require_role, visible_groups
+from . import mentoring
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -258,7 +259,7 @@ def show(group_id):
     return render("groups/show.html", group=group, meetings=meetings, present=present, upcoming=coming,
                   leaders=leaders, members=members, can_edit=may_see_group(group.id, edit=True) and not group.archived,
                   open_meeting=next((m for m in meetings if m.status == "open"), None),
-                  next_topic=next_topic(group))
+                  next_topic=next_topic(group), waiting=mentoring.waiting(group))
 
 
 def next_topic(group):
@@ -317,4 +318,8 @@ def follow_up(group_id):
     group = get_group(group_id)
     missed = current_app.config["FOLLOW_UP_MISSED_MEETINGS"]
     not_seen, came_once = attendance.follow_up(group, missed, current_app.config["NEWCOMER_WINDOW_DAYS"])
-    return render("groups/follow_up.html", group=group, not_seen=not_seen, came_once=came_once, missed=missed)
+    overdue_days = current_app.config["CHECKIN_OVERDUE_DAYS"]
+    overdue = pairing.overdue(group.id, overdue_days, attendance.local_today(group.timezone))
+    return render("groups/follow_up.html", group=group, not_seen=not_seen, came_once=came_once, missed=missed,
+                  waiting=mentoring.waiting(group), overdue=overdue, overdue_days=overdue_days,
+                  can_edit=may_see_group(group.id, edit=True) and not group.archived)

@@ -18,6 +18,7 @@ from ..security import (
     get_group, get_member, may_see_contact, may_see_group, may_see_member, parse_id, require_role,
     visible_groups,
 )
+from .mentoring import member_section
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
@@ -37,6 +38,7 @@ def signed_in():
 
 
 def visible_member_query():
+    # A subquery, not a join with DISTINCT: PostgreSQL refuses DISTINCT with ORDER BY LOWER(name).
     groups = visible_groups(include_archived=True).select(Group.id).order_by()
     in_groups = GroupMember.select(GroupMember.member).where(GroupMember.group.in_(groups))
     return Member.select().where(Member.id.in_(in_groups), Member.merged_into.is_null())
@@ -65,7 +67,8 @@ def show(member_id):
              .order_by(Meeting.local_date.desc()).limit(100).dicts())
     joinable = [g for g in visible_groups() if g.id not in {x.id for x in groups} and may_see_group(g.id, edit=True)]
     return render("members/show.html", member=member, groups=groups, marks=list(marks), joinable=joinable,
-                  contact=may_see_contact(member.id), can_edit=may_see_member(member.id, edit=True))
+                  contact=may_see_contact(member.id), can_edit=may_see_member(member.id, edit=True),
+                  mentoring=member_section(member, [g.id for g in groups]))
 
 
 @bp.post("/<int:member_id>/groups")

@@ -1,0 +1,380 @@
+"""Mentoring: mentor profiles and newcomer preferences, who waits for a mentor, suggestions with
+reasons, matching everyone at once, the pairing lifecycle and check-ins."""
+from babel.numbers import format_percent
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from .. import matching, pairing
+from ..attendance import local_today
+from ..db import write_transaction
+from ..forms import (
+    EmptyForm, choice_field, codes_field, date_field, integer_field, language_choices, max_length,
+)
+from ..i18n import native_name
+from ..models import (
+    CHECK_IN_KINDS, DAY_PARTS, DAYS, END_REASONS, ROLES, GroupMember, MentorProfile, NewcomerPreference,
+    SLOTS, split_codes, utcnow,
+)
+from ..pages import render
+from ..security import get_group, get_member, get_pairing, may_see_contact, may_see_group, require_role, visible_groups
+
+bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
+
+DAY_NAMES = dict(zip(DAYS, (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
+                            _l("Saturday"), _l("Sunday"))))
+PART_NAMES = dict(zip(DAY_PARTS, (_l("Morning"), _l("Afternoon"), _l("Evening"))))
+STATUS_NAMES = {"proposed": _l("Proposed"), "active": _l("Active"), "ended": _l("Ended"),
+                "rematched": _l("Rematched")}
+END_REASON_CHOICES = [("completed", _l("Completed")), ("moved", _l("Moved away")),
+                      ("no_contact", _l("No contact")), ("other", _l("Other reason"))]
+CHECK_IN_CHOICES = [("met", _l("Met")), ("called", _l("Called")), ("messaged", _l("Messaged")),
+                    ("no_contact", _l("No contact"))]
+assert [c for c, _label in END_REASON_CHOICES] == list(END_REASONS)
+assert [c for c, _label in CHECK_IN_CHOICES] == list(CHECK_IN_KINDS)
+MAX_SUGGESTIONS = 10
+CODE_FIELDS = ("languages", "focus_areas", "availability")
+
+
+def refusal_message(code):
+    return {
+        "self": _("Nobody can be their own mentor."),
+        "mentor_unavailable": _("This mentor is archived or no longer willing to mentor. Please choose someone else."),
+        "taken": _("This newcomer already has a proposed or active pairing."),
+        "capacity": _("This mentor has no free place. Please choose someone else."),
+        "language": _("They share no language. Tick “Show mentors without a shared language” to pair them anyway."),
+        "state": _("This pairing changed in the meantime. Nothing was saved."),
+    }[code]
+
+
+def reason_text(code, value):
+    """One of matching.score's (code, value) reasons as a plain sentence in the user's language."""
+    if code == "language":
+        return _("Speaks %(language)s", language=native_name(value))
+    if code == "same_group":
+        return _("Same group")
+    if code == "gender":
+        return _("Gender as the newcomer asked")
+    if code == "focus":
+        return _("Same focus: %(area)s", area=value)
+    if code == "availability":
+        day, part = value.split("-")
+        return _("Both available: %(day)s, %(part)s", day=DAY_NAMES[day], part=PART_NAMES[part])
+    if code == "free_capacity":
+        return ngettext("%(num)d free place", "%(num)d free places", value)
+    if code == "reliable":
+        return _("Comes to %(share)s of meetings", share=format_percent(value, locale=get_locale()))
+    if code == "experience":
+        return ngettext("%(num)d year on the path", "%(num)d years on the path", value)
+    return code
+
+
+def slot_choices():
+    return [SelectChoice(slot, slot) for slot in SLOTS]  # drawn as a grid of day and part names, not by label
+
+
+def focus_choices():
+    return [SelectChoice(name, name) for name in current_app.config["MENTOR_FOCUS_AREAS"]]
+
+
+class MentorForm(FlaskForm):
+    willing = BooleanField(_l("Willing to mentor"))
+    capacity = integer_field(_l("How many newcomers at once"), 1, 10)
+    languages = codes_field(_l("Languages spoken"), language_choices())
+    focus_areas = codes_field(_l("Focus areas"))
+    availability = codes_field(_l("Usually available"), slot_choices())
+    in_recovery_since = date_field(_l("In recovery or in the group since (optional)"))
+    gender = StringField(_l("Gender in their own words (optional)"), validators=[max_length(60)])
+
+    def validate_capacity(self, field):
+        # Not DataRequired: it would replace the parse error ("a whole number from 1 to 10").
+        if field.data is None and not field.errors:
+            raise ValidationError(_l("Please fill this in."))
+
+
+class PreferenceForm(FlaskForm):
+    languages = codes_field(_l("Languages the mentor should speak"), language_choices())
+    preferred_gender = StringField(_l("Preferred gender of the mentor (optional)"), validators=[max_length(60)])
+    focus_areas = codes_field(_l("Focus areas"))
+    availability = codes_field(_l("Usually available"), slot_choices())
+
+
+class ActivateForm(FlaskForm):
+    consent = BooleanField(_l("Both agreed to share their contact details with each other"))
+
+
+class EndForm(FlaskForm):
+    reason = choice_field(_l("Why does it end?"), END_REASON_CHOICES)
+
+
+class CheckInForm(FlaskForm):
+    date = date_field(_l("Date"))
+    kind = choice_field(_l("What happened"), CHECK_IN_CHOICES)
+    note = TextAreaField(_l("Short note (optional)"), validators=[max_length(500)])
+
+    def validate_date(self, field):
+        if field.data is None and not field.errors:
+            raise ValidationError(_l("Please enter a date like 2026-03-31."))
+
+
+@bp.before_request
+def signed_in():
+    require_role(*ROLES)
+
+
+@bp.app_context_processor
+def names():
+    return {"day_names": DAY_NAMES, "part_names": PART_NAMES, "status_names": STATUS_NAMES,
+            "reason_names": dict(END_REASON_CHOICES), "kind_names": dict(CHECK_IN_CHOICES),
+            "reason_text": reason_text}
+
+
+def editable_group_ids():
+    """Groups whose mentors the user may pair: all for admins, the led ones for facilitators."""
+    return [g.id for g in visible_groups() if may_see_group(g.id, edit=True)]
+
+
+def _codes_form(form_class, row, **defaults):
+    """A profile form filled from `row` (or defaults), its focus-area choices from the setting."""
+    if request.method == "POST":
+        form = form_class()
+    elif row is not None:
+        form = form_class(formdata=None, obj=row)
+        for name in CODE_FIELDS:  # stored comma-separated, edited as lists
+            getattr(form, name).data = split_codes(getattr(row, name))
+    else:
+        form = form_class(formdata=None, **defaults)
+    form.focus_areas.choices = focus_choices()
+    return form
+
+
+def _codes(form):
+    return {name: ",".join(getattr(form, name).data or []) for name in CODE_FIELDS}
+
+
+def _save(model, member_id, values):
+    """Insert or update the member's one row of `model` (the member is unique there)."""
+    with write_transaction():
+        if model.select().where(model.member == member_id).exists():
+            model.update(**values, updated_at=utcnow()).where(model.member == member_id).execute()
+        else:
+            model.create(member=member_id, **values)
+
+
+@bp.route("/members/<int:member_id>/mentor", methods=["GET", "POST"])
+def mentor_profile(member_id):
+    member = get_member(member_id, edit=True)
+    profile = MentorProfile.get_or_none(MentorProfile.member == member.id)
+    form = _codes_form(MentorForm, profile, willing=True, capacity=1, languages=[member.locale])
+    if form.validate_on_submit():
+        _save(MentorProfile, member.id, dict(
+            _codes(form), willing=form.willing.data, capacity=form.capacity.data or 1,
+            in_recovery_since=form.in_recovery_since.data, gender=(form.gender.data or "").strip()))
+        flash(_("Your changes are saved."), "success")
+        return redirect(url_for("members.show", member_id=member.id), 303)
+    return render("mentoring/profile.html", form=form, member=member, status=422 if form.errors else 200)
+
+
+@bp.route("/members/<int:member_id>/preferences", methods=["GET", "POST"])
+def preferences(member_id):
+    member = get_member(member_id, edit=True)
+    row = NewcomerPreference.get_or_none(NewcomerPreference.member == member.id)
+    form = _codes_form(PreferenceForm, row, languages=[member.locale])
+    if form.validate_on_submit():
+        _save(NewcomerPreference, member.id, dict(_codes(form), preferred_gender=(form.preferred_gender.data or "").strip()))
+        flash(_("Your changes are saved."), "success")
+        return redirect(url_for("members.show", member_id=member.id), 303)
+    return render("mentoring/preferences.html", form=form, member=member, status=422 if form.errors else 200)
+
+
+def waiting(group):
+    return pairing.waiting_newcomers(group.id, current_app.config["NEWCOMER_WINDOW_DAYS"], local_today(group.timezone))
+
+
+@bp.get("/groups/<int:group_id>")
+def group(group_id):
+    """The group's mentoring: who waits, open pairings, overdue check-ins, recent ends."""
+    group = get_group(group_id)
+    rows = pairing.pairing_rows(pairing.Pairing.group == group.id)
+    overdue = pairing.overdue(group.id, current_app.config["CHECKIN_OVERDUE_DAYS"], local_today(group.timezone))
+    return render("mentoring/group.html", group=group, waiting=waiting(group), overdue=overdue,
+                  open_rows=[r for r in rows if r["status"] in ("proposed", "active")],
+                  closed_rows=[r for r in rows if r["status"] not in ("proposed", "active")][:20],
+                  can_edit=may_see_group(group.id, edit=True) and not group.archived)
+
+
+def _group_newcomer(group, member_id):
+    """A member of `group` the user may pair; 404 otherwise."""
+    member = get_member(member_id, edit=True)
+    if not GroupMember.select().where(GroupMember.group == group.id, GroupMember.member == member.id).exists():
+        abort(404)
+    return member
+
+
+@bp.get("/groups/<int:group_id>/newcomers/<int:member_id>")
+def suggestions(group_id, member_id):
+    """Ranked mentors for one newcomer, each with a score and the reasons behind it."""
+    group = get_group(group_id, edit=True)
+    newcomer = _group_newcomer(group, member_id)
+    any_language = request.args.get("any_language") == "1"
+    current = pairing.pairing_rows(pairing.Pairing.newcomer == newcomer.id, pairing.open_pairings())
+    today = local_today(group.timezone)
+    since = pairing.first_present(newcomer.id, group.id)
+    needs = pairing.newcomer_needs([{"id": newcomer.id, "locale": newcomer.locale, "since": since}], today)[0]
+    ranked = matching.rank_mentors(pairing.mentor_profiles(editable_group_ids(), today), needs,
+                                   allow_language_mismatch=any_language)[:MAX_SUGGESTIONS]
+    mentor_names = pairing.names(s.mentor_id for s in ranked)
+    return render("mentoring/suggestions.html", group=group, newcomer=newcomer, needs=needs, since=since,
+                  current=current[0] if current else None, any_language=any_language,
+                  suggestions=[(s, mentor_names[s.mentor_id]) for s in ranked])
+
+
+@bp.post("/groups/<int:group_id>/pairings")
+def propose(group_id):
+    group = get_group(group_id, edit=True)
+    EmptyForm().validate_on_submit() or abort(400)
+    newcomer = _group_newcomer(group, _form_id("newcomer_id"))
+    mentor = get_member(_form_id("mentor_id"), edit=True)
+    any_language = request.form.get("any_language") == "1"
+    try:
+        created = pairing.propose([(newcomer.id, mentor.id)], group.id, current_user.id, any_language)
+    except pairing.Refused as refused:
+        flash(refusal_message(refused.code), "error")
+        return redirect(url_for("mentoring.suggestions", group_id=group.id, member_id=newcomer.id,
+                                any_language=1 if any_language else None), 303)
+    flash(_("%(mentor)s is proposed as mentor for %(newcomer)s.", mentor=mentor.name, newcomer=newcomer.name),
+          "success")
+    return redirect(url_for("mentoring.show", pairing_id=created[0].id), 303)
+
+
+def _form_id(name):
+    value = request.form.get(name, "")
+    return int(value) if value.isdigit() else abort(400)
+
+
+@bp.route("/groups/<int:group_id>/match", methods=["GET", "POST"])
+def match(group_id):
+    """Everyone waiting in the group at once: the optimal proposal; the facilitator ticks which to keep."""
+    group = get_group(group_id, edit=True)
+    if request.method == "POST":
+        return _confirm_match(group)
+    today = local_today(group.timezone)
+    newcomers = waiting(group)
+    needs = pairing.newcomer_needs(newcomers, today)
+    mentors = pairing.mentor_profiles(editable_group_ids(), today)
+    proposal = matching.match_all(mentors, needs)
+    matched = {n for n, _m, _s in proposal}
+    reasons = {(n.id, s.mentor_id): s for n in needs for s in matching.rank_mentors(mentors, n)}
+    member_names = pairing.names({n for n, _m, _s in proposal} | {m for _n, m, _s in proposal})
+    rows = [{"newcomer_id": n, "mentor_id": m, "score": s, "newcomer": member_names[n], "mentor": member_names[m],
+             "reasons": reasons[(n, m)].reasons} for n, m, s in proposal]
+    return render("mentoring/match.html", group=group, rows=rows,
+                  unmatched=[n for n in newcomers if n["id"] not in matched])
+
+
+def _confirm_match(group):
+    EmptyForm().validate_on_submit() or abort(400)
+    pairs = []
+    for value in request.form.getlist("pair"):
+        newcomer_id, _sep, mentor_id = value.partition("-")
+        if not (newcomer_id.isdigit() and mentor_id.isdigit()):
+            abort(400)
+        pairs.append((_group_newcomer(group, int(newcomer_id)).id, get_member(int(mentor_id), edit=True).id))
+    if not pairs:
+        flash(_("Nothing was proposed."), "success")
+        return redirect(url_for("mentoring.group", group_id=group.id), 303)
+    try:
+        pairing.propose(pairs, group.id, current_user.id)
+    except pairing.Refused as refused:
+        flash(refusal_message(refused.code) + " " + _("None of the pairings was saved."), "error")
+        return redirect(url_for("mentoring.match", group_id=group.id), 303)
+    flash(ngettext("%(num)d pairing proposed.", "%(num)d pairings proposed.", len(pairs)), "success")
+    return redirect(url_for("mentoring.group", group_id=group.id), 303)
+
+
+def _pairing_page(item, status=200, **forms):
+    """The pairing with its check-ins and the forms for what can happen next; `forms` replaces
+    one with the invalid form just posted, so what was typed stays."""
+    row = pairing.pairing_rows(pairing.Pairing.id == item.id)[0]
+    group = get_group(item.group_id)
+    forms = {"activate_form": ActivateForm(formdata=None), "end_form": EndForm(formdata=None),
+             "check_in_form": CheckInForm(formdata=None, date=local_today(group.timezone)), **forms}
+    return render("mentoring/pairing.html", row=row, group=group, check_ins=pairing.check_ins(item.id),
+                  can_edit=may_see_group(item.group_id, edit=True) and not group.archived,
+                  contact=may_see_contact(item.newcomer_id) and may_see_contact(item.mentor_id),
+                  consent=item.consent_to_share_contact, status=status, **forms)
+
+
+@bp.get("/pairings/<int:pairing_id>")
+def show(pairing_id):
+    return _pairing_page(get_pairing(pairing_id))
+
+
+def _refused_or_saved(item, action, message):
+    """Run a lifecycle action; a refusal is flashed (nothing was saved) and both end on the page."""
+    try:
+        action()
+    except pairing.Refused as refused:
+        flash(refusal_message(refused.code), "error")
+    else:
+        flash(message, "success")
+    return redirect(url_for("mentoring.show", pairing_id=item.id), 303)
+
+
+@bp.post("/pairings/<int:pairing_id>/activate")
+def activate(pairing_id):
+    item = get_pairing(pairing_id, edit=True)
+    form = ActivateForm()
+    form.validate_on_submit() or abort(400)
+    return _refused_or_saved(item, lambda: pairing.activate(item.id, form.consent.data),
+                             _("The pairing is active."))
+
+
+@bp.post("/pairings/<int:pairing_id>/end")
+def end(pairing_id):
+    item = get_pairing(pairing_id, edit=True)
+    form = EndForm()
+    if not form.validate_on_submit():
+        return _pairing_page(item, status=422, end_form=form)
+    return _refused_or_saved(item, lambda: pairing.end(item.id, form.reason.data), _("The pairing has ended."))
+
+
+@bp.post("/pairings/<int:pairing_id>/rematch")
+def rematch(pairing_id):
+    """End this pairing as rematched and go straight to the suggestions for another mentor."""
+    item = get_pairing(pairing_id, edit=True)
+    EmptyForm().validate_on_submit() or abort(400)
+    try:
+        pairing.end(item.id, None, status="rematched")
+    except pairing.Refused as refused:
+        flash(refusal_message(refused.code), "error")
+        return redirect(url_for("mentoring.show", pairing_id=item.id), 303)
+    flash(_("The pairing is closed. Please choose another mentor."), "success")
+    return redirect(url_for("mentoring.suggestions", group_id=item.group_id, member_id=item.newcomer_id), 303)
+
+
+@bp.post("/pairings/<int:pairing_id>/check-ins")
+def check_in(pairing_id):
+    item = get_pairing(pairing_id, edit=True)
+    form = CheckInForm()
+    if not form.validate_on_submit():
+        return _pairing_page(item, status=422, check_in_form=form)
+    return _refused_or_saved(
+        item, lambda: pairing.add_check_in(item.id, form.date.data, form.kind.data, (form.note.data or "").strip(),
+                                           current_user.id),
+        _("The check-in is saved."))
+
+
+def member_section(member, group_ids):
+    """The mentoring part of a member's page: profile, preferences, load and pairing history in
+    the groups the viewer may see."""
+    rows = pairing.pairing_rows(pairing.Pairing.group.in_(list(group_ids) or [0]),
+                                (pairing.Pairing.mentor == member.id) | (pairing.Pairing.newcomer == member.id))
+    profile = MentorProfile.get_or_none(MentorProfile.member == member.id)
+    as_mentor = [r for r in rows if r["mentor_id"] == member.id]
+    return {"profile": profile, "preference": NewcomerPreference.get_or_none(NewcomerPreference.member == member.id),
+            "as_mentor": as_mentor, "as_newcomer": [r for r in rows if r["newcomer_id"] == member.id],
+            "load": sum(r["status"] in ("proposed", "active") for r in as_mentor)}
