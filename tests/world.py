@@ -2,7 +2,7 @@
 members and meetings: the fixture data for the access matrix and the page tests."""
 import datetime
 
-from peergroups.models import Group, GroupFacilitator, GroupMember, Meeting, Member, utcnow
+from peergroups.models import Group, GroupFacilitator, GroupMember, Meeting, Member, SurveyLink, utcnow
 
 from . import factories
 
@@ -18,6 +18,7 @@ def build_world():
     member_b = factories.member(group_b, name="Bao")
     meeting_a = factories.meeting(group_a)
     meeting_b = factories.meeting(group_b)
+    SurveyLink.create(meeting=meeting_a, token="surveyTokenA123", closes_at=utcnow() + datetime.timedelta(hours=48))
     return {
         "users": users,
         "user_id": users["facilitator"].id,
@@ -28,6 +29,7 @@ def build_world():
         "member_a": member_a.id, "member_a2": member_a2.id, "member_b": member_b.id,
         "meeting_a": meeting_a.id, "meeting_b": meeting_b.id,
         "calendar_token": "calendar-token-a",
+        "survey_token": "surveyTokenA123",
     }
 
 
