@@ -40,11 +40,11 @@ def create_app(test_config=None):
     cli.init_app(app)
 
     from .forms import timezone_names
-    from .views import account, auth, calendar, groups, main, meetings, members, setup, staff, surveys
+    from .views import account, auth, calendar, crisis, groups, main, meetings, members, setup, staff, surveys
 
     setup.init_app(app)
     app.jinja_env.globals["timezone_names"] = timezone_names
     for blueprint in (main.bp, auth.bp, setup.bp, account.bp, staff.bp, groups.bp, meetings.bp,
-                      members.bp, calendar.bp, surveys.bp):
+                      members.bp, calendar.bp, surveys.bp, crisis.bp):
         app.register_blueprint(blueprint)
     return app

@@ -223,3 +223,14 @@ class SurveyAnswer(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("response", "question")
+
+
+class CrisisLine(BaseModel):
+    """A crisis or support line for one language; locale "" is the fallback for every other one."""
+
+    locale = CharField(max_length=16, default="")
+    name = CharField(max_length=120)
+    phone = CharField(max_length=40, default="")
+    text_line = CharField(max_length=80, default="")
+    url = CharField(max_length=500, default="")
+    hours = CharField(max_length=120, default="")

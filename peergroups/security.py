@@ -69,6 +69,7 @@ def nav_items():
     items = [("main.index", _l("Home")), ("groups.index", _l("Groups")), ("members.index", _l("Members"))]
     if current_user.is_authenticated and current_user.role == "admin":
         items.append(("staff.index", _l("Staff")))
+        items.append(("crisis.index", _l("Crisis lines")))
     items.append(("account.index", _l("Account")))
     return items
 

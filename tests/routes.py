@@ -56,6 +56,9 @@ ROUTES = [
     ("POST", "/staff/{user_id}", expect(302, 303, 404, 404)),
     ("POST", "/staff/{user_id}/active", expect(302, 303, 404, 404)),
     ("POST", "/staff/{user_id}/reset", expect(302, 303, 404, 404)),
+    ("GET", "/admin/crisis-lines/", ADMIN_ONLY),
+    ("POST", "/admin/crisis-lines/", expect(302, 422, 404, 404)),
+    ("POST", "/admin/crisis-lines/{crisis_line}/delete", expect(302, 303, 404, 404)),
     # Groups.
     ("GET", "/groups/", SIGNED_IN),
     ("GET", "/groups/new", ADMIN_ONLY),

@@ -2,7 +2,7 @@
 members and meetings: the fixture data for the access matrix and the page tests."""
 import datetime
 
-from peergroups.models import Group, GroupFacilitator, GroupMember, Meeting, Member, SurveyLink, utcnow
+from peergroups.models import CrisisLine, Group, GroupFacilitator, GroupMember, Meeting, Member, SurveyLink, utcnow
 
 from . import factories
 
@@ -18,6 +18,7 @@ def build_world():
     member_b = factories.member(group_b, name="Bao")
     meeting_a = factories.meeting(group_a)
     meeting_b = factories.meeting(group_b)
+    crisis = CrisisLine.create(locale="", name="Lifeline", phone="988")
     SurveyLink.create(meeting=meeting_a, token="surveyTokenA123", closes_at=utcnow() + datetime.timedelta(hours=48))
     return {
         "users": users,
@@ -30,6 +31,7 @@ def build_world():
         "meeting_a": meeting_a.id, "meeting_b": meeting_b.id,
         "calendar_token": "calendar-token-a",
         "survey_token": "surveyTokenA123",
+        "crisis_line": crisis.id,
     }
 
 

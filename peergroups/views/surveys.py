@@ -3,7 +3,7 @@ feedback screen with the QR code. Nothing about the visitor is stored: see surve
 import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Optional
@@ -16,6 +16,7 @@ from ..models import ROLES, Group, Meeting
 from ..pages import render
 from ..security import get_group, get_meeting, require_role
 from ..sharing import public_url, qr_svg
+from .crisis import lines_for
 
 bp = Blueprint("surveys", __name__)
 
@@ -46,7 +47,8 @@ class SurveyForm(FlaskForm):
 
 
 def _message(title, text, status, link=None):
-    return render("surveys/message.html", status=status, title=title, text=text, link=link)
+    return render("surveys/message.html", status=status, title=title, text=text, link=link,
+                  crisis_lines=lines_for(get_locale()) if link else [])
 
 
 def _load(token):
@@ -104,7 +106,7 @@ def answer(token):
 @bp.get("/s/<token>/thanks")
 def thanks(token):
     link = _load(token)
-    return render("surveys/thanks.html", link=link)
+    return render("surveys/thanks.html", link=link, crisis_lines=lines_for(get_locale()))
 
 
 def _staff_meeting(meeting_id):
