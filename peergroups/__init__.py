@@ -25,13 +25,14 @@ def create_app(test_config=None):
     app.config["TRANSLATIONS_DIR"] = ROOT / "translations"
 
     from . import accounts, cli, config, db, i18n, pages, security
-    from .extensions import csrf, htmx, limiter
+    from .extensions import csrf, htmx, limiter, survey_limiter
 
     config.load(app, test_config)
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    survey_limiter.init_app(app)
     accounts.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
@@ -39,11 +40,13 @@ def create_app(test_config=None):
     cli.init_app(app)
 
     from .forms import timezone_names
-    from .views import account, auth, calendar, groups, main, meetings, members, mentoring, setup, staff
+    from .views import (
+        account, auth, calendar, crisis, groups, main, meetings, members, mentoring, setup, staff, surveys,
+    )
 
     setup.init_app(app)
     app.jinja_env.globals["timezone_names"] = timezone_names
     for blueprint in (main.bp, auth.bp, setup.bp, account.bp, staff.bp, groups.bp, meetings.bp,
-                      members.bp, calendar.bp, mentoring.bp):
+                      members.bp, calendar.bp, mentoring.bp, surveys.bp, crisis.bp):
         app.register_blueprint(blueprint)
     return app

@@ -36,6 +36,13 @@ DEFAULTS = {
     # stays on the profiles that have it until they are edited.
     "MENTOR_FOCUS_AREAS": ("Twelve steps", "SMART Recovery", "Faith-based", "Family and friends"),
     "RESET_HOURS": 24,
+    # A meeting's survey link closes this long after it opened (or when the facilitator closes it).
+    "SURVEY_WINDOW_HOURS": 48,
+    # Responses per link: present attendees (at least 10) plus this margin.
+    "SURVEY_RESPONSE_MARGIN": 3,
+    # Survey answers per address, counted in process memory only (never Redis); generous because
+    # a whole room may share one Wi-Fi address.
+    "SURVEY_RATE_LIMIT": "30 per 10 minutes",
     # argon2id, at least the OWASP ASVS parameters (t=2, m=19 MiB, p=1).
     "ARGON2_TIME_COST": 2,
     "ARGON2_MEMORY_COST": 19 * 1024,

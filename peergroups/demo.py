@@ -11,7 +11,7 @@ from .attendance import local_today
 from .db import database
 from .models import (
     SLOTS, Attendance, AttendanceChange, CheckIn, Group, GroupFacilitator, GroupMember, Meeting, Member,
-    MentorProfile, Organization, Pairing, User,
+    MentorProfile, Organization, Pairing, SurveyAnswer, SurveyLink, SurveyResponse, User, utcnow,
 )
 from .schedule import Schedule, occurrences
 
@@ -102,9 +102,11 @@ def build_demo(password, scale=1):
         members = _members(rng, groups)
         marks = _attendance(rng, groups)
         pairings = _mentoring(rng, groups, staff)
+        responses = _surveys(rng, groups)
     contract = ", ".join(email for email, *_ in DEMO_STAFF)
     return (f"Demo ready: {len(staff)} staff accounts ({contract}, with the password given), {len(groups)} groups, "
-            f"{members} members, {meetings} meetings, {marks} attendance marks, {pairings} mentor pairings.")
+            f"{members} members, {meetings} meetings, {marks} attendance marks, {pairings} mentor pairings, "
+            f"{responses} survey responses.")
 
 
 def _insert(model, rows, ids=False):
@@ -302,3 +304,49 @@ def _mentoring(rng, groups, staff):
     _insert(MentorProfile, profiles)
     _insert(CheckIn, check_ins)
     return len(pairings)
+SURVEY_WEEKS = 6
+COMMENTS = {
+    "en": ("Thank you all for listening tonight.", "I needed this today.", "The room was cold but the people were warm."),
+    "es": ("Gracias por escucharme.", "Me voy con más esperanza.", "Me gustaría que la reunión fuera más larga."),
+    "ar": ("شكرًا لكم على الاستماع.", "شعرت أنني لست وحدي."),
+    "vi": ("Cảm ơn mọi người đã lắng nghe.", "Trà rất ngon, cảm ơn."),
+    "uk": ("Дякую, що вислухали.", "Мені стало легше."),
+    "so": ("Waad ku mahadsan tihiin dhageysiga.", "Waxaan dareemay inaan keligay ahayn."),
+}
+
+
+def _surveys(rng, groups):
+    """A survey link for each of the last six weeks' meetings with a few answers each (some meetings
+    under k, so suppression shows), comments in the group's language; the contract facilitator's
+    latest meeting keeps an open link."""
+    links, responses, answers = [], [], []
+    now = utcnow()
+    for group in groups:
+        since = group["today"] - datetime.timedelta(weeks=SURVEY_WEEKS)
+        language = group["kind"]["languages"].split(",")[0]
+        for meeting in [m for m in group["meetings"] if m["local_date"] >= since]:
+            links.append(dict(meeting=meeting["id"], token=f"{rng.getrandbits(72):018x}",
+                              closes_at=min(meeting["starts_at"] + datetime.timedelta(hours=48), now)))
+            for _ in range(rng.randint(2, 9)):
+                response = dict(id=f"{rng.getrandbits(128):032x}", link=len(links), meeting_date=meeting["local_date"])
+                responses.append(response)
+                answers += [dict(response=response["id"], question=q, text=None,
+                                 value=min(5, max(1, round(rng.gauss(4, 0.9)))))
+                            for q in ("useful", "respected", "belong", "hopeful")]
+                if rng.random() < 0.3:
+                    answers.append(dict(response=response["id"], question="comment", value=None,
+                                        text=rng.choice(COMMENTS.get(language, COMMENTS["en"]))))
+    if links:
+        links[_latest_of_first(groups, links)]["closes_at"] = now + datetime.timedelta(hours=48)
+    link_ids = _insert(SurveyLink, links, ids=True)
+    for response in responses:
+        response["link"] = link_ids[response["link"] - 1]
+    _insert(SurveyResponse, responses)
+    _insert(SurveyAnswer, answers)
+    return len(responses)
+
+
+def _latest_of_first(groups, links):
+    """Index in `links` of the first group's latest meeting (the contract facilitator leads it)."""
+    latest = max(m["id"] for m in groups[0]["meetings"])
+    return next(i for i, link in enumerate(links) if link["meeting"] == latest)

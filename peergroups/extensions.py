@@ -12,3 +12,7 @@ htmx = Htmx()
 login_manager = LoginManager()
 # No default limits: each limited route says its own. Storage comes from RATELIMIT_STORAGE_URI.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Survey throttling keeps addresses in this process's memory only, even when RATELIMIT_STORAGE_URI
+# points the login limits at Redis: its own instance, whose storage_uri wins over the setting.
+survey_limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://",
+                         key_prefix="survey")

@@ -53,9 +53,9 @@ def match_locale(tag, available=None):
     return None
 
 
-def negotiate(accept_languages):
+def negotiate(accept_languages, available=None):
     for tag, _quality in accept_languages:
-        code = match_locale(tag)
+        code = match_locale(tag, available)
         if code:
             return code
     return None
@@ -71,11 +71,31 @@ def organization_default():
 
 def select_locale():
     """?lang= (stored by remember_lang) > account > session > Accept-Language > organization."""
+    if g.get("survey_languages") is not None:
+        return survey_locale(g.survey_languages)
     if current_user and current_user.is_authenticated and current_user.locale in supported():
         return current_user.locale
     if session.get("lang") in supported():
         return session["lang"]
     return negotiate(request.accept_languages) or organization_default()
+
+
+def survey_locale(group_languages):
+    """Survey pages (decisions.md): a remembered choice > Accept-Language when it is one of the
+    group's languages > the group's first language > Accept-Language > organization default."""
+    if session.get("lang") in supported():
+        return session["lang"]
+    ours = [code for code in group_languages if code in supported()]
+    return ((ours and (negotiate(request.accept_languages, ours) or ours[0]))
+            or negotiate(request.accept_languages) or organization_default())
+
+
+def use_survey_languages(group_languages):
+    """Called by a survey view once it knows the group: later gettext calls follow survey_locale."""
+    from flask_babel import refresh
+
+    g.survey_languages = list(group_languages)
+    refresh()
 
 
 def remember_lang():

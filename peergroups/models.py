@@ -5,6 +5,7 @@ from flask_login import UserMixin
 from peewee import (
     BooleanField,
     CharField,
+    CompositeKey,
     DateField,
     DateTimeField,
     ForeignKeyField,
@@ -258,3 +259,45 @@ class CheckIn(BaseModel):
 
     class Meta:
         indexes = ((("pairing", "date"), False),)
+class SurveyLink(BaseModel):
+    """A meeting's anonymous survey link /s/<token>: shown again on the meeting screen, so the token
+    is stored as it is; closing (or the window running out) revokes it."""
+
+    meeting = ForeignKeyField(Meeting, backref="survey_links", on_delete="CASCADE")
+    token = CharField(max_length=32, unique=True)
+    closes_at = DateTimeField()  # naive UTC; closing early moves it to now
+
+    class Meta:
+        indexes = ((("meeting", "closes_at"), False),)
+
+
+class SurveyResponse(BaseModel):
+    """One anonymous response: the link and the meeting's date, nothing about the person or the
+    moment. The key is random and the table (on SQLite) WITHOUT ROWID, so order reveals nothing."""
+
+    id = CharField(max_length=32, primary_key=True)
+    link = ForeignKeyField(SurveyLink, backref="responses", on_delete="CASCADE")
+    meeting_date = DateField()
+
+
+class SurveyAnswer(BaseModel):
+    """One answer of a response: a scale point in `value`, or free text in `text`."""
+
+    response = ForeignKeyField(SurveyResponse, backref="answers", on_delete="CASCADE")
+    question = CharField(max_length=32)
+    value = IntegerField(null=True)
+    text = TextField(null=True)
+
+    class Meta:
+        primary_key = CompositeKey("response", "question")
+
+
+class CrisisLine(BaseModel):
+    """A crisis or support line for one language; locale "" is the fallback for every other one."""
+
+    locale = CharField(max_length=16, default="")
+    name = CharField(max_length=120)
+    phone = CharField(max_length=40, default="")
+    text_line = CharField(max_length=80, default="")
+    url = CharField(max_length=500, default="")
+    hours = CharField(max_length=120, default="")

@@ -4,6 +4,8 @@ The rule: admins see and change everything; supervisors read groups, rosters (wi
 details), reports and incidents and change nothing; facilitators see and change only the groups
 they lead (lead or co-facilitator) and those groups' members and meetings. Whatever a user may not
 see is a 404, so nobody learns that it exists. Every view that takes an id loads it here."""
+import logging
+
 from flask import abort, g, request
 from werkzeug.routing import IntegerConverter
 from flask_babel import lazy_gettext as _l
@@ -19,6 +21,20 @@ CSP = (
 
 def is_survey_path(path):
     return path.startswith("/s/")
+
+
+class SurveyLogFilter(logging.Filter):
+    """Drops access-log lines of survey pages, so no log line ties an address or a time to an answer."""
+
+    def filter(self, record):
+        return " /s/" not in record.getMessage()
+
+
+def quiet_survey_access_log():
+    for name in ("werkzeug", "waitress", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, SurveyLogFilter) for f in logger.filters):
+            logger.addFilter(SurveyLogFilter())
 
 
 def set_headers(response):
@@ -54,6 +70,7 @@ def nav_items():
     items = [("main.index", _l("Home")), ("groups.index", _l("Groups")), ("members.index", _l("Members"))]
     if current_user.is_authenticated and current_user.role == "admin":
         items.append(("staff.index", _l("Staff")))
+        items.append(("crisis.index", _l("Crisis lines")))
     items.append(("account.index", _l("Account")))
     return items
 
@@ -181,6 +198,7 @@ def require_role(*roles):
 
 def init_app(app):
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
+    quiet_survey_access_log()
     app.after_request(set_headers)
     app.jinja_env.globals["role_name"] = role_name
     app.jinja_env.globals["nav_items"] = nav_items

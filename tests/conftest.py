@@ -10,7 +10,7 @@ from hypothesis import settings
 from peergroups import create_app
 from peergroups import db as dbmod
 from peergroups.db import database
-from peergroups.extensions import limiter
+from peergroups.extensions import limiter, survey_limiter
 
 from . import factories
 
@@ -84,6 +84,7 @@ def make_app(template_db, tmp_path, **overrides):
     app.extensions["peergroups_migrated"] = True
     with app.app_context():
         limiter.reset()
+        survey_limiter.reset()
     return app
 
 

@@ -56,6 +56,9 @@ ROUTES = [
     ("POST", "/staff/{user_id}", expect(302, 303, 404, 404)),
     ("POST", "/staff/{user_id}/active", expect(302, 303, 404, 404)),
     ("POST", "/staff/{user_id}/reset", expect(302, 303, 404, 404)),
+    ("GET", "/admin/crisis-lines/", ADMIN_ONLY),
+    ("POST", "/admin/crisis-lines/", expect(302, 422, 404, 404)),
+    ("POST", "/admin/crisis-lines/{crisis_line}/delete", expect(302, 303, 404, 404)),
     # Groups.
     ("GET", "/groups/", SIGNED_IN),
     ("GET", "/groups/new", ADMIN_ONLY),
@@ -90,6 +93,16 @@ ROUTES = [
     ("POST", "/meetings/{meeting_a}/details", leaders(303)),
     ("GET", "/meetings/{meeting_a}/history", SIGNED_IN),
     ("GET", "/meetings/{meeting_b}/history", OTHER_GROUP),
+    ("GET", "/meetings/{meeting_a}/feedback", LEADERS_READ),
+    ("GET", "/meetings/{meeting_b}/feedback", other_group_write(200)),
+    ("POST", "/meetings/{meeting_a}/feedback/open", leaders(303)),
+    ("POST", "/meetings/{meeting_a}/feedback/close", leaders(303)),
+    ("POST", "/meetings/{meeting_b}/feedback/close", other_group_write(303)),
+    # The anonymous survey: the same for everyone, signed in or not.
+    ("GET", "/s/{survey_token}", expect(200, 200, 200, 200)),
+    ("POST", "/s/{survey_token}", expect(422, 422, 422, 422)),
+    ("GET", "/s/{survey_token}/thanks", expect(200, 200, 200, 200)),
+    ("GET", "/s/not-a-token", expect(404, 404, 404, 404)),
     # Members.
     ("GET", "/members/", SIGNED_IN),
     ("GET", "/members/{member_a}", SIGNED_IN),

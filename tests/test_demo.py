@@ -6,7 +6,8 @@ import pytest
 from peergroups import attendance
 from peergroups.demo import GROUPS
 from peergroups.models import (
-    Attendance, AttendanceChange, Group, GroupFacilitator, GroupMember, Meeting, Member, User,
+    Attendance, AttendanceChange, Group, GroupFacilitator, GroupMember, Meeting, Member, SurveyAnswer, SurveyLink,
+    SurveyResponse, User, utcnow,
 )
 from peergroups.schedule import occurrences
 from peergroups.views.groups import group_schedule
@@ -206,3 +207,20 @@ def test_scale_multiplies_the_groups(fresh_app):
     assert groups == 2 * len(GROUPS) and f"{groups} groups" in output
     assert members >= 2 * 36 and meetings >= 2 * 5 * len(GROUPS)
     assert 0 < led < groups
+
+
+def test_survey_responses_over_past_weeks_some_under_k(demo_app):
+    from peewee import fn
+
+    with demo_app.app_context():
+        facilitator = User.get(User.email == "facilitator@example.org")
+        led = [f.group_id for f in GroupFacilitator.select().where(GroupFacilitator.user == facilitator.id)]
+        open_links = SurveyLink.select().join(Meeting).where(SurveyLink.closes_at > utcnow(), Meeting.group.in_(led))
+        per_link = [row.n for row in SurveyResponse.select(fn.COUNT(SurveyResponse.id).alias("n"))
+                    .group_by(SurveyResponse.link)]
+        dates = {r.meeting_date for r in SurveyResponse.select(SurveyResponse.meeting_date).distinct()}
+        comments = [a.text for a in SurveyAnswer.select().where(SurveyAnswer.question == "comment")]
+    assert open_links.count() >= 1
+    assert any(n < 5 for n in per_link) and any(n >= 5 for n in per_link)
+    assert len(dates) >= 10
+    assert any("ش" in c for c in comments) and any("Gracias" in c for c in comments)

@@ -3,7 +3,7 @@ members and meetings: the fixture data for the access matrix and the page tests.
 
 import datetime
 
-from peergroups.models import Group, Member
+from peergroups.models import CrisisLine, Group, Member, SurveyLink, utcnow
 
 from . import factories
 
@@ -26,6 +26,8 @@ def build_world():
     factories.present(meeting_a, newcomer_a)
     pairing_a = factories.pairing(member_a, mentor_a, group_a)
     pairing_b = factories.pairing(member_b, mentor_b, group_b)
+    crisis = CrisisLine.create(locale="", name="Lifeline", phone="988")
+    SurveyLink.create(meeting=meeting_a, token="surveyTokenA123", closes_at=utcnow() + datetime.timedelta(hours=48))
     return {
         "users": users,
         "user_id": users["facilitator"].id,
@@ -38,6 +40,8 @@ def build_world():
         "calendar_token": "calendar-token-a",
         "mentor_a": mentor_a.id, "mentor_b": mentor_b.id, "newcomer_a": newcomer_a.id,
         "pairing_a": pairing_a.id, "pairing_b": pairing_b.id,
+        "survey_token": "surveyTokenA123",
+        "crisis_line": crisis.id,
     }
 
 

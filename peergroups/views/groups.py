@@ -9,7 +9,7 @@ from peewee import fn
 from wtforms import SelectChoice, SelectMultipleField, TextAreaField, URLField
 from wtforms.validators import Optional, ValidationError
 
-from .. import attendance, pairing
+from .. import attendance, pairing, surveys
 from ..db import write_transaction
 from ..forms import (
     Form,
@@ -294,6 +294,8 @@ def start_meeting(group_id):
                 ad_hoc=planned is None, topic=next_topic(group) if status == "open" else "",
                 mode="virtual" if group.virtual_link and not group.location else "in_person",
                 status=status, opened_by=current_user.id)
+            if status == "open":  # starting a meeting opens its survey link
+                surveys.open_link(meeting, current_app.config["SURVEY_WINDOW_HOURS"])
     if status == "cancelled":
         flash(_("The meeting is cancelled."), "success")
         return redirect(url_for("groups.show", group_id=group.id), 303)

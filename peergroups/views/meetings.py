@@ -1,6 +1,6 @@
 """The meeting screen: one tap per member, search, add a newcomer, undo, close, correct."""
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from flask_wtf.csrf import generate_csrf
@@ -15,6 +15,7 @@ from ..models import (
 )
 from ..pages import render, render_error, wants_fragment
 from ..security import get_group, get_meeting, may_see_group, parse_id, require_role
+from .crisis import lines_for
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -57,7 +58,8 @@ def _screen(meeting, group, newcomer_form=None, status=200):
     return render("meetings/meeting.html", "meetings/_roster.html" if request.method == "GET" else None,
                   status=status, meeting=meeting, group=group, rows=rows, query=query,
                   count=sum(row["state"] == "present" for row in everyone), newcomer=newcomer_form,
-                  can_edit=may_see_group(group.id, edit=True) and not group.archived, **row_context(meeting))
+                  can_edit=may_see_group(group.id, edit=True) and not group.archived,
+                  crisis_lines=lines_for(get_locale()), **row_context(meeting))
 
 
 @bp.get("/<int:meeting_id>")

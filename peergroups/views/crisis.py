@@ -1,0 +1,70 @@
+"""Crisis and support lines: admins list them per language; survey and meeting pages show them."""
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField, URLField
+from wtforms.validators import AnyOf, Optional, ValidationError
+
+from ..forms import EmptyForm, max_length, name_field
+from ..i18n import LANGUAGES, bcp47, native_name
+from ..models import CrisisLine
+from ..pages import render
+from ..security import require_role
+
+bp = Blueprint("crisis", __name__, url_prefix="/admin/crisis-lines")
+
+
+def lines_for(locale):
+    """The lines for this language, or the fallback lines when it has none."""
+    lines = list(CrisisLine.select().where(CrisisLine.locale.in_([str(locale), ""])).order_by(CrisisLine.name))
+    own = [line for line in lines if line.locale]
+    return own or lines
+
+
+class CrisisLineForm(FlaskForm):
+    locale = SelectField(
+        _l("Language"), validate_choice=False,
+        choices=[SelectChoice("", _l("Every other language (fallback)"))]
+        + [SelectChoice(code, native_name(code), {"lang": bcp47(code)}) for code in LANGUAGES],
+        validators=[AnyOf(("", *LANGUAGES), message=_l("Please choose a language from the list."))])
+    name = name_field(_l("Name"))
+    phone = StringField(_l("Phone"), validators=[max_length(40)])
+    text_line = StringField(_l("Text line"), validators=[max_length(80)])
+    url = URLField(_l("Web address"), validators=[Optional(), max_length(500)])
+    hours = StringField(_l("Hours"), validators=[max_length(120)])
+
+    def validate_url(self, field):
+        if field.data and not field.data.startswith(("https://", "http://")):
+            raise ValidationError(_l("Please enter a web address starting with https://"))
+
+
+def _page(form, status=200):
+    lines = CrisisLine.select().order_by(CrisisLine.locale, CrisisLine.name)
+    return render("crisis/lines.html", form=form, lines=list(lines), status=status)
+
+
+@bp.get("/")
+def index():
+    require_role("admin")
+    return _page(CrisisLineForm(formdata=None))
+
+
+@bp.post("/")
+def add():
+    require_role("admin")
+    form = CrisisLineForm()
+    if not form.validate_on_submit():
+        return _page(form, 422)
+    CrisisLine.create(**{name: (form[name].data or "").strip() for name in
+                         ("locale", "name", "phone", "text_line", "url", "hours")})
+    flash(_("Your changes are saved."), "success")
+    return redirect(url_for("crisis.index"), 303)
+
+
+@bp.post("/<int:line_id>/delete")
+def delete(line_id):
+    require_role("admin")
+    EmptyForm().validate_on_submit() or abort(400)
+    CrisisLine.delete().where(CrisisLine.id == line_id).execute() or abort(404)
+    flash(_("Your changes are saved."), "success")
+    return redirect(url_for("crisis.index"), 303)

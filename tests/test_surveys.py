@@ -1,0 +1,246 @@
+"""Anonymous surveys: nothing identifying is stored, the cap and the rate limit hold, bad input and
+bad links get clear answers, and the facilitator can open and close the link."""
+import datetime
+import logging
+import re
+
+import pytest
+
+from peergroups import surveys
+from peergroups.db import database
+from peergroups.models import Attendance, SurveyAnswer, SurveyLink, SurveyResponse, utcnow
+
+from . import factories
+from .conftest import make_app
+
+GOOD = {"useful": "4", "respected": "5", "belong": "3", "hopeful": "2", "comment": "It helped a lot"}
+
+
+@pytest.fixture
+def link(app):
+    with app.app_context():
+        group = factories.group(languages="en,es")
+        meeting = factories.meeting(group, local_date=datetime.date(2026, 3, 3))
+        return surveys.open_link(meeting, 48)
+
+
+def fresh(app):
+    return app.test_client()
+
+
+def test_starting_a_meeting_opens_its_survey_link(app, client, login):
+    user = login("facilitator")
+    with app.app_context():
+        group = factories.group(leads=[user], weekday=None, start_time=None)
+    response = client.post(f"/groups/{group.id}/meetings")
+    meeting_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        link = SurveyLink.get(SurveyLink.meeting == meeting_id)
+    assert len(link.token) >= 11 and re.fullmatch(r"[A-Za-z0-9_-]+", link.token)  # >= 64 bits, URL-safe
+    assert link.closes_at - utcnow() > datetime.timedelta(hours=47)
+    page = client.get(f"/meetings/{meeting_id}/feedback").get_data(as_text=True)
+    assert "<svg" in page and f"/s/{link.token}" in page
+
+
+def test_the_facilitator_closes_and_reopens_the_link(app, client, login, link):
+    user = login("facilitator")
+    with app.app_context():
+        from peergroups.models import GroupFacilitator, Meeting
+
+        GroupFacilitator.create(group=Meeting.get_by_id(link.meeting_id).group_id, user=user)
+    assert client.post(f"/meetings/{link.meeting_id}/feedback/close").status_code == 303
+    assert fresh(app).get(f"/s/{link.token}").status_code == 410
+    assert "<svg" not in client.get(f"/meetings/{link.meeting_id}/feedback").get_data(as_text=True)
+    client.post(f"/meetings/{link.meeting_id}/feedback/open")
+    with app.app_context():
+        new = surveys.current_link(link.meeting_id)
+    assert new.token != link.token and fresh(app).get(f"/s/{new.token}").status_code == 200
+
+
+def _dump():
+    """Every row of every table: {table: set of row tuples}, and each table's columns."""
+    rows, columns = {}, {}
+    for table in database.get_tables():
+        cursor = database.execute_sql(f'SELECT * FROM "{table}"')
+        columns[table] = [d[0] for d in cursor.description]
+        rows[table] = {tuple(row) for row in cursor.fetchall()}
+    return rows, columns
+
+
+def test_a_response_stores_nothing_that_identifies_anyone(template_db, tmp_path):
+    """Submit with CSRF on, a custom address and user agent, then read every column of every table."""
+    app = make_app(template_db, tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        factories.organization()
+        factories.user(role="admin")
+        staff = factories.user(role="facilitator")
+        group = factories.group(leads=[staff])
+        member = factories.member(group)
+        meeting = factories.meeting(group, local_date=datetime.date(2026, 3, 3), opened_by=staff)
+        Attendance.create(meeting=meeting, member=member, state="present", by=staff)
+        link = surveys.open_link(meeting, 48)
+        before, _columns = _dump()
+    address, agent = "203.0.113.77", "UniqueAgent/9.9 (survey-privacy-test)"
+    client = app.test_client()
+    env = {"REMOTE_ADDR": address, "HTTP_USER_AGENT": agent}
+    page = client.get(f"/s/{link.token}", environ_base=env).get_data(as_text=True)
+    token = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    now = datetime.datetime.now(datetime.UTC)
+    response = client.post(f"/s/{link.token}", data={**GOOD, "csrf_token": token}, environ_base=env,
+                           headers={"Referer": f"http://localhost/s/{link.token}"})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    session_cookie = client.get_cookie("peergroups_session").value
+    with app.app_context():
+        after, columns = _dump()
+        database.close()
+
+    # The response tables hold the answers, the link and the meeting's date: nothing else.
+    assert columns["survey_response"] == ["id", "link_id", "meeting_date"]
+    assert sorted(columns["survey_answer"]) == ["question", "response_id", "text", "value"]
+    [(response_id, link_id, meeting_date)] = after["survey_response"]
+    assert link_id == link.id and str(meeting_date) == "2026-03-03"
+    assert not str(response_id).isdigit() and len(response_id) >= 16  # random, not a sequence
+    answers = {row[columns["survey_answer"].index("question")]: row for row in after["survey_answer"]}
+    assert set(answers) == {"useful", "respected", "belong", "hopeful", "comment"}
+    assert "It helped a lot" in answers["comment"]
+
+    # Nothing anywhere holds the address, the user agent or the session.
+    secrets_ = (address, agent, "UniqueAgent", session_cookie, session_cookie.split(".")[0])
+    for table, rows in after.items():
+        for row in rows:
+            for value in row:
+                assert not any(s in str(value) for s in secrets_), (table, row)
+
+    # The submission changed only the response tables, with no time of day and no staff or member id.
+    changed = {table: rows - before.get(table, set()) for table, rows in after.items()}
+    assert {t for t, rows in changed.items() if rows} == {"survey_response", "survey_answer"}
+    times = {(now + datetime.timedelta(minutes=d)).strftime("%H:%M") for d in (-1, 0, 1)}
+    times |= {t.replace(":", "") for t in times}
+    for rows in changed.values():
+        for row in rows:
+            for value in row:
+                assert not isinstance(value, (datetime.datetime, datetime.time))
+                assert not any(t in str(value) for t in times), row
+                assert value not in (staff.id, member.id) or value in (link.id, 4, 5, 3, 2), row
+
+
+def test_answered_twice_from_the_same_browser(app, link):
+    client = fresh(app)
+    assert client.post(f"/s/{link.token}", data=GOOD).status_code == 303
+    cookie = client.get_cookie("answered", path=f"/s/{link.token}")
+    assert cookie is not None and cookie.path == f"/s/{link.token}" and cookie.expires
+    page = client.get(f"/s/{link.token}")
+    assert page.status_code == 200 and "already answered" in page.get_data(as_text=True)
+    assert client.post(f"/s/{link.token}", data=GOOD).status_code == 409
+    assert client.get(f"/s/{link.token}/thanks").status_code == 200
+    with app.app_context():
+        assert SurveyResponse.select().count() == 1
+
+
+def test_the_cap_holds(app, link):
+    app.config["SURVEY_RATE_LIMIT"] = "1000 per minute"
+    with app.app_context():
+        meeting = link.meeting
+        for _ in range(12):  # 12 present: the cap is 12 + the margin 3
+            Attendance.create(meeting=meeting, member=factories.member(meeting.group), state="present")
+    statuses = [fresh(app).post(f"/s/{link.token}", data=GOOD).status_code for _ in range(17)]
+    assert statuses == [303] * 15 + [409, 409]
+    with app.app_context():
+        assert SurveyResponse.select().count() == 15
+        assert SurveyAnswer.select().count() == 15 * 5
+
+
+def test_the_cap_is_at_least_ten_plus_the_margin(app, link):
+    with app.app_context():
+        assert surveys.response_cap(link, 3) == 13
+
+
+def test_the_rate_limit_is_per_address_in_memory(app, link):
+    from limits.storage import MemoryStorage
+
+    from peergroups.extensions import survey_limiter
+
+    app.config["SURVEY_RATE_LIMIT"] = "2 per minute"
+    assert isinstance(survey_limiter.storage, MemoryStorage)
+    for _ in range(2):
+        assert fresh(app).post(f"/s/{link.token}", data=GOOD).status_code == 303
+    response = fresh(app).post(f"/s/{link.token}?lang=es", data=GOOD)
+    assert response.status_code == 429 and "Demasiados intentos" in response.get_data(as_text=True)
+    other = fresh(app).post(f"/s/{link.token}", data=GOOD, environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert other.status_code == 303
+    with app.app_context():
+        assert SurveyResponse.select().count() == 3
+
+
+@pytest.mark.parametrize("token, status", [("notAtoken99", 404), ("x", 404), ("../../etc/passwd", 404),
+                                           ("a" * 200, 404), ("%00%27--", 404)])
+def test_unknown_or_tampered_links(app, token, status):
+    response = fresh(app).get(f"/s/{token}")
+    body = response.get_data(as_text=True)
+    assert response.status_code == status and ("Survey not found" in body or "Page not found" in body)
+    assert fresh(app).post(f"/s/{token}", data=GOOD).status_code == status
+
+
+def test_a_closed_link(app, link):
+    with app.app_context():
+        SurveyLink.update(closes_at=utcnow() - datetime.timedelta(minutes=1)).execute()
+    for response in (fresh(app).get(f"/s/{link.token}"), fresh(app).post(f"/s/{link.token}", data=GOOD)):
+        assert response.status_code == 410 and "closed" in response.get_data(as_text=True)
+    with app.app_context():
+        assert SurveyResponse.select().count() == 0
+
+
+@pytest.mark.parametrize("change", [{"useful": "6"}, {"useful": "0"}, {"belong": "a lot"}, {"hopeful": ""},
+                                    {"respected": None}])
+def test_bad_answers_answer_422_keeping_input(app, link, change):
+    data = {key: value for key, value in {**GOOD, **change}.items() if value is not None}
+    response = fresh(app).post(f"/s/{link.token}", data=data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "It helped a lot" in body and body.count("<input checked") == 3  # the three good answers
+    with app.app_context():
+        assert SurveyResponse.select().count() == 0
+
+
+def test_a_huge_comment_is_refused_and_nothing_is_stored(app, link):
+    response = fresh(app).post(f"/s/{link.token}", data={**GOOD, "comment": "x" * 100_000})
+    assert response.status_code == 422 and "at most 1000 characters" in response.get_data(as_text=True)
+    with app.app_context():
+        assert SurveyResponse.select().count() == 0 and SurveyAnswer.select().count() == 0
+
+
+def test_language_follows_the_group_then_the_browser(app, link):
+    # The group speaks en, es: a browser that asks for French but also Spanish gets Spanish.
+    page = fresh(app).get(f"/s/{link.token}", headers={"Accept-Language": "fr, es;q=0.5"})
+    assert 'lang="es"' in page.get_data(as_text=True)
+    page = fresh(app).get(f"/s/{link.token}", headers={"Accept-Language": "vi"})
+    assert 'lang="en"' in page.get_data(as_text=True)  # not a group language: the group's first
+    client = fresh(app)
+    assert 'lang="ar"' in client.get(f"/s/{link.token}?lang=ar").get_data(as_text=True)
+    assert 'dir="rtl"' in client.get(f"/s/{link.token}").get_data(as_text=True)  # remembered
+
+
+def test_survey_pages_are_discreet(app, link):
+    response = fresh(app).get(f"/s/{link.token}")
+    body = response.get_data(as_text=True)
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+    title = re.search(r"<title>(.*?)</title>", body, re.S).group(1)
+    with app.app_context():
+        assert link.meeting.group.name not in body
+    assert title.strip() == "Survey"
+    assert 'href="https://www.google.com/search?q=weather"' in body
+    assert not re.search(r'(src|href)="(https?:)?//(?!www\.google\.com/search)', body)  # nothing loaded from elsewhere
+    assert body.count('type="radio"') == 20 and body.count("<legend>") == 4
+
+
+def test_survey_requests_are_not_in_the_access_log():
+    from peergroups.security import SurveyLogFilter
+
+    def record(message):
+        return logging.LogRecord("werkzeug", logging.INFO, __file__, 1, message, None, None)
+
+    survey_filter = SurveyLogFilter()
+    assert not survey_filter.filter(record('127.0.0.1 - - [x] "POST /s/abcdefgh1234 HTTP/1.1" 303 -'))
+    assert survey_filter.filter(record('127.0.0.1 - - [x] "GET /groups/ HTTP/1.1" 200 -'))
+    assert any(isinstance(f, SurveyLogFilter) for f in logging.getLogger("werkzeug").filters)
