@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN, fn
 
-from .db import database, is_sqlite, write_transaction
+from .db import database, lock_row, write_transaction
 from .models import Attendance, AttendanceChange, GroupMember, Meeting, Member, utcnow
 
 RECENT_MEETINGS = 8  # how far back "likely to come" looks when ordering the roster
@@ -29,10 +29,8 @@ def set_mark(meeting, member_id, state, user_id):
 
 
 def _lock(meeting_id):
-    """Serialize writers of one meeting. SQLite's BEGIN IMMEDIATE already does; on PostgreSQL a
-    row lock on the meeting makes read-then-write exact (no duplicate history rows)."""
-    if not is_sqlite():
-        database.execute_sql('SELECT 1 FROM "meeting" WHERE id = %s FOR UPDATE', (meeting_id,))
+    """Writers of one meeting's marks go one at a time (no duplicate history rows)."""
+    lock_row(Meeting, meeting_id)
 
 
 def _store(meeting_id, member_id, state, user_id, now):

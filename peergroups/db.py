@@ -78,6 +78,14 @@ def write_transaction():
     return database.atomic()
 
 
+def lock_row(model, row_id):
+    """Inside write_transaction(): make read-then-write on this row's children exact. SQLite's
+    BEGIN IMMEDIATE already serializes writers; PostgreSQL needs a row lock (SELECT ... FOR UPDATE)."""
+    if not is_sqlite():
+        table = model._meta.table_name
+        database.execute_sql(f'SELECT 1 FROM "{table}" WHERE id = %s FOR UPDATE', (row_id,))
+
+
 def pending_migrations():
     runner = Runner(database.obj, directory=str(MIGRATIONS_DIR))
     return [m.name for m in runner.status() if m.path and not m.applied]

@@ -6,7 +6,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 
-from .db import write_transaction
+from .db import lock_row, write_transaction
 from .models import Attendance, SurveyAnswer, SurveyLink, SurveyResponse, utcnow
 
 # Every point of the scale has words: numbers or faces alone are not accessible.
@@ -67,6 +67,7 @@ def store_response(link, answers, comment, margin):
 
     Only the answers, the link and the meeting's date are written: no time, no visitor data."""
     with write_transaction():
+        lock_row(SurveyLink, link.id)  # two answers at the same instant cannot both pass the cap
         if SurveyResponse.select().where(SurveyResponse.link == link.id).count() >= response_cap(link, margin):
             return False
         response = SurveyResponse.create(id=secrets.token_urlsafe(16), link=link.id,

@@ -244,3 +244,24 @@ def test_survey_requests_are_not_in_the_access_log():
     assert not survey_filter.filter(record('127.0.0.1 - - [x] "POST /s/abcdefgh1234 HTTP/1.1" 303 -'))
     assert survey_filter.filter(record('127.0.0.1 - - [x] "GET /groups/ HTTP/1.1" 200 -'))
     assert any(isinstance(f, SurveyLogFilter) for f in logging.getLogger("werkzeug").filters)
+
+
+def test_the_cap_holds_when_answers_arrive_at_the_same_instant(app, link):
+    """Threads submit at once (SQLite and PostgreSQL): the cap of 10 + 3 is never passed."""
+    import threading
+
+    app.config["SURVEY_RATE_LIMIT"] = "1000 per minute"
+    clients = [fresh(app) for _ in range(20)]
+    start = threading.Barrier(len(clients))
+    statuses = []
+
+    def answer(client):
+        start.wait()
+        statuses.append(client.post(f"/s/{link.token}", data=GOOD).status_code)
+
+    threads = [threading.Thread(target=answer, args=(c,)) for c in clients]
+    [t.start() for t in threads]
+    [t.join(60) for t in threads]
+    assert sorted(statuses) == [303] * 13 + [409] * 7
+    with app.app_context():
+        assert SurveyResponse.select().count() == 13
