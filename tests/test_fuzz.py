@@ -7,14 +7,29 @@ from .conftest import sign_in
 from .routes import ADMIN, ROUTES
 from .world import build_world
 
-FIELDS = (
-    "name", "email", "password", "code", "organization", "language", "languages", "timezone", "role",
-    "description", "repeat", "weekday", "ordinal", "interval", "start_time", "duration", "starts_on",
-    "location", "virtual_link", "topics", "leads", "co_leads", "member_id", "state", "locale",
-    "same_name_ok", "topic", "mode", "notes", "pronouns", "phone", "joined_on", "into", "group_id",
-    "action", "form", "profile-name", "profile-locale", "password-current", "password-password",
-    "starts_at", "cancel", "remember",
-)
+def form_field_names():
+    """Every field of every form the app defines, plus the plain form fields some views read."""
+    import importlib
+    import pkgutil
+
+    import peergroups.views
+    from peergroups.forms import Form
+
+    for module in pkgutil.iter_modules(peergroups.views.__path__):  # the views define the forms
+        importlib.import_module(f"peergroups.views.{module.name}")
+
+    names = set()
+    stack = list(Form.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        names |= {name for name in dir(cls) if hasattr(getattr(cls, name), "field_class")}
+    plain = {"member_id", "state", "into", "group_id", "action", "form", "starts_at", "cancel",
+             "profile-name", "profile-locale", "password-current", "password-password"}
+    return tuple(sorted(names | plain))
+
+
+FIELDS = form_field_names()
 POSTS = sorted({row[1] for row in ROUTES if row[0] == "POST" and row[2][ADMIN] != 404 and "logout" not in row[1]})
 values = st.one_of(
     st.text(max_size=60),
@@ -38,3 +53,19 @@ def test_no_input_makes_a_500(app, template):
         assert response.status_code < 500, (url, form, response.status_code)
 
     post()
+
+
+def test_every_form_drops_control_characters(app):
+    """All forms derive from forms.Form (PostgreSQL refuses NUL; nothing typed needs controls)."""
+    from flask_wtf import FlaskForm
+
+    from peergroups.forms import Form
+
+    stack, strays = list(FlaskForm.__subclasses__()), []
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.startswith("peergroups") and not issubclass(cls, Form):
+            strays.append(cls.__qualname__)
+    assert not strays, f"forms not derived from peergroups.forms.Form: {strays}"
+    assert len(FIELDS) > 40

@@ -1,11 +1,11 @@
 """Crisis and support lines: admins list them per language; survey and meeting pages show them."""
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from wtforms import SelectChoice, SelectField, StringField, URLField
 from wtforms.validators import AnyOf, Optional, ValidationError
 
-from ..forms import EmptyForm, max_length, name_field
+from ..forms import Form, EmptyForm, max_length, name_field
 from ..i18n import LANGUAGES, bcp47, native_name
 from ..models import CrisisLine
 from ..pages import render
@@ -21,7 +21,7 @@ def lines_for(locale):
     return own or lines
 
 
-class CrisisLineForm(FlaskForm):
+class CrisisLineForm(Form):
     locale = SelectField(
         _l("Language"), validate_choice=False,
         choices=[SelectChoice("", _l("Every other language (fallback)"))]

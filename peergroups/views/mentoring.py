@@ -4,7 +4,7 @@ from babel.numbers import format_percent
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
+
 from wtforms import BooleanField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
@@ -12,6 +12,7 @@ from .. import matching, pairing
 from ..attendance import local_today
 from ..db import write_transaction
 from ..forms import (
+    Form,
     EmptyForm, choice_field, codes_field, date_field, integer_field, language_choices, max_length,
 )
 from ..i18n import native_name
@@ -80,7 +81,7 @@ def focus_choices():
     return [SelectChoice(name, name) for name in current_app.config["MENTOR_FOCUS_AREAS"]]
 
 
-class MentorForm(FlaskForm):
+class MentorForm(Form):
     willing = BooleanField(_l("Willing to mentor"))
     capacity = integer_field(_l("How many newcomers at once"), 1, 10)
     languages = codes_field(_l("Languages spoken"), language_choices())
@@ -95,22 +96,22 @@ class MentorForm(FlaskForm):
             raise ValidationError(_l("Please fill this in."))
 
 
-class PreferenceForm(FlaskForm):
+class PreferenceForm(Form):
     languages = codes_field(_l("Languages the mentor should speak"), language_choices())
     preferred_gender = StringField(_l("Preferred gender of the mentor (optional)"), validators=[max_length(60)])
     focus_areas = codes_field(_l("Focus areas"))
     availability = codes_field(_l("Usually available"), slot_choices())
 
 
-class ActivateForm(FlaskForm):
+class ActivateForm(Form):
     consent = BooleanField(_l("Both agreed to share their contact details with each other"))
 
 
-class EndForm(FlaskForm):
+class EndForm(Form):
     reason = choice_field(_l("Why does it end?"), END_REASON_CHOICES)
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     date = date_field(_l("Date"))
     kind = choice_field(_l("What happened"), CHECK_IN_CHOICES)
     note = TextAreaField(_l("Short note (optional)"), validators=[max_length(500)])

@@ -4,13 +4,13 @@ import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Optional
 
 from .. import surveys
 from ..extensions import survey_limiter
-from ..forms import EmptyForm, max_length
+from ..forms import Form, EmptyForm, max_length
 from ..i18n import use_survey_languages
 from ..models import ROLES, Group, Meeting
 from ..pages import render
@@ -34,7 +34,7 @@ def scale_field(label):
 LABELS = dict(surveys.QUESTIONS)
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     useful = scale_field(LABELS["useful"])
     respected = scale_field(LABELS["respected"])
     belong = scale_field(LABELS["belong"])
