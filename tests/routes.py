@@ -130,6 +130,8 @@ ROUTES = [
     ("GET", "/mentoring/members/{member_a}/preferences", LEADERS_READ),
     ("POST", "/mentoring/members/{member_a}/preferences", leaders(303)),
     ("GET", "/mentoring/members/{member_b}/preferences", other_group_write(200)),
+    ("GET", "/mentoring/match", ADMIN_ONLY),
+    ("POST", "/mentoring/match", expect(302, 303, 404, 404)),
     ("GET", "/mentoring/groups/{group_a}", SIGNED_IN),
     ("GET", "/mentoring/groups/{group_b}", OTHER_GROUP),
     ("GET", "/mentoring/groups/{group_a}/newcomers/{newcomer_a}", LEADERS_READ),

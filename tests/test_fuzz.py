@@ -25,7 +25,8 @@ def form_field_names():
         stack.extend(cls.__subclasses__())
         names |= {name for name in dir(cls) if hasattr(getattr(cls, name), "field_class")}
     plain = {"member_id", "state", "into", "group_id", "action", "form", "starts_at", "cancel",
-             "profile-name", "profile-locale", "password-current", "password-password"}
+             "profile-name", "profile-locale", "password-current", "password-password",
+             "newcomer_id", "mentor_id", "pair", "any_language"}
     return tuple(sorted(names | plain))
 
 

@@ -232,3 +232,24 @@ def test_mentor_profile_and_wishes_are_saved(app, client, world):
     assert 'value="sat-morning" checked' in form and 'value="es" checked' in form
     page = body(client.get(f"/mentoring/groups/{world['group'].id}/newcomers/{world['noor'].id}"))
     assert "Gender as the newcomer asked" in page  # Amal describes herself as a woman
+
+
+def test_match_everyone_across_the_organization(app, client, world):
+    """Admins match all groups at once; each pairing belongs to its newcomer's group."""
+    from .conftest import sign_in
+
+    with app.app_context():
+        lina = factories.member(world["other"], name="Lina", locale="ar")
+        factories.present(factories.meeting(world["other"], local_date=datetime.date.today() - datetime.timedelta(days=2)), lina)
+        admin = factories.user(role="admin")
+    assert client.get("/mentoring/match").status_code == 404  # facilitators: their groups only
+    sign_in(client, admin)
+    page = body(client.get("/mentoring/match"))
+    assert "Lina" in page and "Noor" in page and "Sam" in page
+    pairs = [f"{world['noor'].id}-{world['amal'].id}", f"{lina.id}-{world['stranger'].id}"]
+    assert client.post("/mentoring/match", data={"pair": pairs}).status_code == 303
+    with app.app_context():
+        groups = {p.newcomer.name: p.group_id for p in Pairing.select()}
+    assert groups == {"Noor": world["group"].id, "Lina": world["other"].id}
+    stray = client.post("/mentoring/match", data={"pair": [f"{world['stranger'].id}-{world['ben'].id}"]})
+    assert stray.status_code == 404  # Stranger is not waiting for a mentor

@@ -12,16 +12,17 @@ from .. import matching, pairing
 from ..attendance import local_today
 from ..db import write_transaction
 from ..forms import (
-    Form,
-    EmptyForm, choice_field, codes_field, date_field, integer_field, language_choices, max_length,
+    EmptyForm, Form, choice_field, codes_field, date_field, integer_field, language_choices, max_length,
 )
 from ..i18n import native_name
 from ..models import (
     CHECK_IN_KINDS, DAY_PARTS, DAYS, END_REASONS, ROLES, GroupMember, MentorProfile, NewcomerPreference,
-    SLOTS, split_codes, utcnow,
+    Organization, SLOTS, split_codes, utcnow,
 )
 from ..pages import render
-from ..security import get_group, get_member, get_pairing, may_see_contact, may_see_group, require_role, visible_groups
+from ..security import (
+    get_group, get_member, get_pairing, may_see_contact, may_see_group, parse_id, require_role, visible_groups,
+)
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
 
@@ -252,20 +253,41 @@ def propose(group_id):
 
 
 def _form_id(name):
-    value = request.form.get(name, "")
-    return int(value) if value.isdigit() else abort(400)
+    value = parse_id(request.form.get(name))
+    return value if value is not None else abort(400)
 
 
 @bp.route("/groups/<int:group_id>/match", methods=["GET", "POST"])
 def match(group_id):
     """Everyone waiting in the group at once: the optimal proposal; the facilitator ticks which to keep."""
     group = get_group(group_id, edit=True)
+    newcomers = [{**row, "group_id": group.id} for row in waiting(group)]
+    here = url_for("mentoring.match", group_id=group.id)
     if request.method == "POST":
-        return _confirm_match(group)
-    today = local_today(group.timezone)
-    newcomers = waiting(group)
+        return _confirm_match(newcomers, here, url_for("mentoring.group", group_id=group.id))
+    return _match_page(group, newcomers, editable_group_ids(), local_today(group.timezone))
+
+
+@bp.route("/match", methods=["GET", "POST"])
+def match_everyone():
+    """The whole organization at once (admins): a newcomer waiting in two groups counts once."""
+    require_role("admin")
+    newcomers, seen = [], set()
+    for group in visible_groups():
+        for row in waiting(group):
+            if row["id"] not in seen:
+                seen.add(row["id"])
+                newcomers.append({**row, "group_id": group.id})
+    here = url_for("mentoring.match_everyone")
+    if request.method == "POST":
+        return _confirm_match(newcomers, here, here)
+    org = Organization.current()
+    return _match_page(None, newcomers, editable_group_ids(), local_today(org.timezone if org else "UTC"))
+
+
+def _match_page(group, newcomers, group_ids, today):
     needs = pairing.newcomer_needs(newcomers, today)
-    mentors = pairing.mentor_profiles(editable_group_ids(), today)
+    mentors = pairing.mentor_profiles(group_ids, today)
     proposal = matching.match_all(mentors, needs)
     matched = {n for n, _m, _s in proposal}
     reasons = {(n.id, s.mentor_id): s for n in needs for s in matching.rank_mentors(mentors, n)}
@@ -276,24 +298,31 @@ def match(group_id):
                   unmatched=[n for n in newcomers if n["id"] not in matched])
 
 
-def _confirm_match(group):
+def _confirm_match(newcomers, back, done):
+    """Propose the ticked pairs, all or none; each pairing belongs to its newcomer's group."""
     EmptyForm().validate_on_submit() or abort(400)
+    group_of = {row["id"]: row["group_id"] for row in newcomers}
     pairs = []
     for value in request.form.getlist("pair"):
         newcomer_id, _sep, mentor_id = value.partition("-")
-        if not (newcomer_id.isdigit() and mentor_id.isdigit()):
+        newcomer_id, mentor_id = parse_id(newcomer_id), parse_id(mentor_id)
+        if newcomer_id is None or mentor_id is None:
             abort(400)
-        pairs.append((_group_newcomer(group, int(newcomer_id)).id, get_member(int(mentor_id), edit=True).id))
+        if newcomer_id not in group_of:  # not waiting (any more) where this user may pair
+            abort(404)
+        pairs.append((newcomer_id, get_member(mentor_id, edit=True).id))
     if not pairs:
         flash(_("Nothing was proposed."), "success")
-        return redirect(url_for("mentoring.group", group_id=group.id), 303)
+        return redirect(done, 303)
     try:
-        pairing.propose(pairs, group.id, current_user.id)
+        with write_transaction():
+            for group_id in sorted({group_of[n] for n, _m in pairs}):
+                pairing.propose([p for p in pairs if group_of[p[0]] == group_id], group_id, current_user.id)
     except pairing.Refused as refused:
         flash(refusal_message(refused.code) + " " + _("None of the pairings was saved."), "error")
-        return redirect(url_for("mentoring.match", group_id=group.id), 303)
+        return redirect(back, 303)
     flash(ngettext("%(num)d pairing proposed.", "%(num)d pairings proposed.", len(pairs)), "success")
-    return redirect(url_for("mentoring.group", group_id=group.id), 303)
+    return redirect(done, 303)
 
 
 def _pairing_page(item, status=200, **forms):
