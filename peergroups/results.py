@@ -17,6 +17,7 @@ class QuestionResult(NamedTuple):
     key: str
     distribution: Distribution  # counts per scale point, None where hidden
     mean: float | None  # None where hidden
+    complete: bool  # every part and the total shown: the mean and a chart add nothing hidden
 
 
 class Summary(NamedTuple):
@@ -55,7 +56,7 @@ def _question_result(key, counts, k):
     # Beside a distribution with hidden parts the mean adds one more equation, enough to solve two
     # hidden parts: it is shown only when every part is.
     complete = distribution.total is not None and None not in distribution.cells.values()
-    return QuestionResult(key, distribution, suppress_mean(total, mean, k) if complete else None)
+    return QuestionResult(key, distribution, suppress_mean(total, mean, k) if complete else None, complete)
 
 
 def summary(k, meeting_id=None, group_id=None, rng=None):
