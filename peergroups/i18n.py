@@ -142,6 +142,21 @@ def day(value, format="full"):
     return format_date(value, format=format, locale=get_locale()) if value else ""
 
 
+def month(value):
+    """A month and year ("March 2026") the way the user's language writes it."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMMM", value, locale=get_locale())
+
+
+def number(value, decimals=0):
+    """A count or a mean in the user's language (digits, decimal sign)."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=get_locale())
+
+
 def list_of(items):
     """'A, B and C' in the user's language (Arabic and Chinese join lists differently)."""
     from babel.lists import format_list
@@ -201,6 +216,8 @@ def init_app(app):
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["list_of"] = list_of
+    app.jinja_env.filters["month"] = month
+    app.jinja_env.filters["number"] = number
     app.jinja_env.globals["state_name"] = state_name
     app.jinja_env.globals["language_name"] = native_name
     app.jinja_env.filters["language_name"] = native_name

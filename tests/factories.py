@@ -1,13 +1,14 @@
 """Small helpers that create rows for tests, with believable defaults."""
 import datetime
 import itertools
+import secrets
 
 from datetime import timedelta
 
 from peergroups.accounts import hash_password, new_token
 from peergroups.models import (
     Attendance, Group, GroupFacilitator, GroupMember, Invite, Meeting, Member, MentorProfile, Organization, Pairing,
-    User, utcnow,
+    SurveyAnswer, SurveyLink, SurveyResponse, User, utcnow,
 )
 
 _counter = itertools.count(1)
@@ -76,3 +77,14 @@ def pairing(newcomer, mentor_row, group_row, status="active", **fields):
     activated = utcnow() if status == "active" else None
     return Pairing.create(newcomer=newcomer, mentor=mentor_row, group=group_row, status=status,
                           activated_at=activated, **fields)
+
+
+def survey_response(meeting_row, useful, comment=None, others=3):
+    """One stored survey response: `useful` for the first question, `others` for the rest."""
+    link = SurveyLink.get_or_none(SurveyLink.meeting == meeting_row) or SurveyLink.create(
+        meeting=meeting_row, token=secrets.token_urlsafe(9), closes_at=utcnow())
+    response = SurveyResponse.create(id=secrets.token_urlsafe(16), link=link, meeting_date=meeting_row.local_date)
+    for question, value in (("useful", useful), ("respected", others), ("belong", others), ("hopeful", others)):
+        SurveyAnswer.create(response=response, question=question, value=value)
+    if comment:
+        SurveyAnswer.create(response=response, question="comment", text=comment)

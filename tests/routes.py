@@ -98,6 +98,12 @@ ROUTES = [
     ("POST", "/meetings/{meeting_a}/feedback/open", leaders(303)),
     ("POST", "/meetings/{meeting_a}/feedback/close", leaders(303)),
     ("POST", "/meetings/{meeting_b}/feedback/close", other_group_write(303)),
+    # Survey results: who may see the meeting or group; the whole organization for admins and supervisors.
+    ("GET", "/meetings/{meeting_a}/results", SIGNED_IN),
+    ("GET", "/meetings/{meeting_b}/results", OTHER_GROUP),
+    ("GET", "/groups/{group_a}/results", SIGNED_IN),
+    ("GET", "/groups/{group_b}/results", OTHER_GROUP),
+    ("GET", "/results/", expect(302, 200, 404, 200)),
     # The anonymous survey: the same for everyone, signed in or not.
     ("GET", "/s/{survey_token}", expect(200, 200, 200, 200)),
     ("POST", "/s/{survey_token}", expect(422, 422, 422, 422)),

@@ -28,6 +28,9 @@ def build_world():
     pairing_b = factories.pairing(member_b, mentor_b, group_b)
     crisis = CrisisLine.create(locale="", name="Lifeline", phone="988")
     SurveyLink.create(meeting=meeting_a, token="surveyTokenA123", closes_at=utcnow() + datetime.timedelta(hours=48))
+    # Enough responses for results with a chart, and one lone answer that must be hidden.
+    for useful in (5, 5, 5, 5, 5, 4, 4, 4, 4, 1):
+        factories.survey_response(meeting_a, useful, comment="The circle helped me" if useful == 1 else None)
     return {
         "users": users,
         "user_id": users["facilitator"].id,
@@ -54,5 +57,6 @@ def fixture_texts(world):
     texts = {u.name for u in User.select()} | {u.email for u in User.select()}
     texts |= {g.name for g in Group.select()} | {m.name for m in Member.select()}
     texts.add(Organization.current().name)
+    texts.add("The circle helped me")  # a survey comment
     texts |= set(current_app.config["MENTOR_FOCUS_AREAS"])  # the organization's own words
     return texts
