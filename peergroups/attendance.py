@@ -132,7 +132,7 @@ ORDER BY COALESCE(recent.times, 0) DESC, LOWER(m.name), m.id
 """
 
 
-def roster(meeting, query="", member_id=None, newcomer_days=NEWCOMER_DAYS):
+def roster(meeting, member_id=None, newcomer_days=NEWCOMER_DAYS):
     """The meeting screen's rows: expected members plus anyone already marked, the members most
     likely to come first (present at recent meetings), then by name. One query."""
     param = database.obj.param
@@ -143,12 +143,8 @@ def roster(meeting, query="", member_id=None, newcomer_days=NEWCOMER_DAYS):
     if member_id is not None:
         params.append(member_id)
     window = meeting.local_date - datetime.timedelta(days=newcomer_days)
-    needle = query.casefold().strip()
     result = []
     for row_id, name, pronouns, state, times, first_date in database.execute_sql(sql, params):
-        # Filtered here, not with SQL LIKE: SQLite folds case for ASCII only, names are any script.
-        if needle and needle not in name.casefold():
-            continue
         first_date = _as_date(first_date)
         result.append({"id": row_id, "name": name, "pronouns": pronouns, "state": state, "times": times,
                        "newcomer": first_date is None or first_date >= window})

@@ -141,13 +141,18 @@ def get_group(group_id, edit=False):
     return group
 
 
+def _get_in_group(model, row_id, edit):
+    """A row that belongs to one group (a meeting, a pairing): visible with its group."""
+    row = model.get_or_none(model.id == row_id)
+    if row is None or not may_see_group(row.group_id, edit):
+        abort(404)
+    return row
+
+
 def get_meeting(meeting_id, edit=False):
     from .models import Meeting
 
-    meeting = Meeting.get_or_none(Meeting.id == meeting_id)
-    if meeting is None or not may_see_group(meeting.group_id, edit):
-        abort(404)
-    return meeting
+    return _get_in_group(Meeting, meeting_id, edit)
 
 
 def member_group_ids(member_id):
@@ -184,10 +189,7 @@ def get_pairing(pairing_id, edit=False):
     """A mentor pairing belongs to the newcomer's group: who may see that group may see it."""
     from .models import Pairing
 
-    pairing = Pairing.get_or_none(Pairing.id == pairing_id)
-    if pairing is None or not may_see_group(pairing.group_id, edit):
-        abort(404)
-    return pairing
+    return _get_in_group(Pairing, pairing_id, edit)
 
 
 def require_role(*roles):
