@@ -16,6 +16,7 @@ from peewee import (
 )
 
 from .db import database
+from .questionnaire import loads
 
 ROLES = ("admin", "facilitator", "supervisor")
 
@@ -80,6 +81,21 @@ class Invite(BaseModel):
     used_at = DateTimeField(null=True)
 
 
+PERIODS = ("month", "quarter")
+
+
+class Survey(BaseModel):
+    """An organization's own survey: its whole definition is one JSON document (questionnaire.py),
+    the same format as the export file. Our built-in survey lives in code, not here."""
+
+    definition = TextField()
+    archived = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+
+    def questionnaire(self):
+        return loads(self.definition)
+
+
 class Group(BaseModel):
     """A peer group with its recurring schedule (see schedule.Schedule) and rotating topics."""
 
@@ -100,6 +116,12 @@ class Group(BaseModel):
     calendar_token = CharField(max_length=64, null=True, unique=True)
     archived = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
+    # Which survey runs after meetings (None: our built-in one) and whether one runs at all; which
+    # survey (if any) runs once a period, e.g. monthly, for everyone in the group.
+    surveys_after_meetings = BooleanField(default=True)
+    meeting_survey = ForeignKeyField(Survey, null=True, on_delete="SET NULL", backref="+")
+    periodic_survey = ForeignKeyField(Survey, null=True, on_delete="SET NULL", backref="+")
+    survey_period = CharField(max_length=8, default="month")
 
     @property
     def language_list(self):
@@ -260,24 +282,29 @@ class CheckIn(BaseModel):
     class Meta:
         indexes = ((("pairing", "date"), False),)
 class SurveyLink(BaseModel):
-    """A meeting's anonymous survey link /s/<token>: shown again on the meeting screen, so the token
-    is stored as it is; closing (or the window running out) revokes it."""
+    """An anonymous survey link /s/<token>: a meeting's (meeting set) or a group's for one period
+    (period set, e.g. a month). Shown again on the staff screens, so the token is stored as it is;
+    closing (or the window running out) revokes it. survey None is our built-in survey."""
 
-    meeting = ForeignKeyField(Meeting, backref="survey_links", on_delete="CASCADE")
+    group = ForeignKeyField(Group, backref="survey_links", on_delete="CASCADE")
+    meeting = ForeignKeyField(Meeting, null=True, backref="survey_links", on_delete="CASCADE")
+    survey = ForeignKeyField(Survey, null=True, backref="links", on_delete="RESTRICT")
+    period = DateField(null=True)  # the first day of the period of a periodic link
     token = CharField(max_length=32, unique=True)
     closes_at = DateTimeField()  # naive UTC; closing early moves it to now
 
     class Meta:
-        indexes = ((("meeting", "closes_at"), False),)
+        indexes = ((("meeting", "closes_at"), False), (("group", "period"), False))
 
 
 class SurveyResponse(BaseModel):
-    """One anonymous response: the link and the meeting's date, nothing about the person or the
-    moment. The key is random and the table (on SQLite) WITHOUT ROWID, so order reveals nothing."""
+    """One anonymous response: the link and the date it counts for (the meeting's date, or the
+    first day of a periodic link's period), nothing about the person or the moment. The key is
+    random and the table (on SQLite) WITHOUT ROWID, so order reveals nothing."""
 
     id = CharField(max_length=32, primary_key=True)
     link = ForeignKeyField(SurveyLink, backref="responses", on_delete="CASCADE")
-    meeting_date = DateField()
+    counts_for = DateField()
 
 
 class SurveyAnswer(BaseModel):

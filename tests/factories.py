@@ -82,8 +82,8 @@ def pairing(newcomer, mentor_row, group_row, status="active", **fields):
 def survey_response(meeting_row, useful, comment=None, others=3):
     """One stored survey response: `useful` for the first question, `others` for the rest."""
     link = SurveyLink.get_or_none(SurveyLink.meeting == meeting_row) or SurveyLink.create(
-        meeting=meeting_row, token=secrets.token_urlsafe(9), closes_at=utcnow())
-    response = SurveyResponse.create(id=secrets.token_urlsafe(16), link=link, meeting_date=meeting_row.local_date)
+        group=meeting_row.group_id, meeting=meeting_row, token=secrets.token_urlsafe(9), closes_at=utcnow())
+    response = SurveyResponse.create(id=secrets.token_urlsafe(16), link=link, counts_for=meeting_row.local_date)
     for question, value in (("useful", useful), ("respected", others), ("belong", others), ("hopeful", others)):
         SurveyAnswer.create(response=response, question=question, value=value)
     if comment:

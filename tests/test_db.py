@@ -118,3 +118,38 @@ def test_sqlite_pragmas(app):
         assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
         assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
+
+
+def test_custom_surveys_upgrade_keeps_every_response(tmp_path):
+    """0007 changes the survey link table in place (on SQLite a NOT NULL is dropped by a schema edit,
+    since a table rebuild would delete the responses through ON DELETE CASCADE)."""
+    database.initialize(dbmod.make_database(fresh_url(tmp_path)))
+    runner = Runner(database.obj, directory=str(MIGRATIONS_DIR))
+    runner.up(target="0005_crisis_lines")
+    for sql in (
+        'INSERT INTO "group" (id, name, description, languages, duration_minutes, timezone, frequency, interval, '
+        "location, virtual_link, topics, archived, created_at) VALUES (7, 'G', '', 'en', 90, 'UTC', 'weekly', 1, "
+        "'', '', '', FALSE, '2026-01-01 10:00:00')",
+        'INSERT INTO "meeting" (id, group_id, local_date, starts_at, ad_hoc, mode, topic, notes, status) '
+        "VALUES (11, 7, '2026-03-03', '2026-03-03 18:00:00', FALSE, 'in_person', '', '', 'closed')",
+        'INSERT INTO "survey_link" (id, meeting_id, token, closes_at) VALUES (5, 11, \'tok123456789\', '
+        "'2026-03-05 18:00:00')",
+        'INSERT INTO "survey_response" (id, link_id, meeting_date) VALUES (\'r1\', 5, \'2026-03-03\')',
+        'INSERT INTO "survey_answer" (response_id, question, value) VALUES (\'r1\', \'useful\', 4)',
+    ):
+        database.execute_sql(sql)
+    dbmod.upgrade()
+    from peergroups.models import Group, SurveyAnswer, SurveyLink, SurveyResponse
+
+    response = SurveyResponse.get_by_id("r1")
+    assert str(response.counts_for) == "2026-03-03" and response.link_id == 5
+    assert SurveyAnswer.get(SurveyAnswer.response == "r1").value == 4
+    link = SurveyLink.get_by_id(5)
+    assert (link.group_id, link.meeting_id, link.survey_id, link.period) == (7, 11, None, None)
+    group = Group.get_by_id(7)
+    assert group.surveys_after_meetings and group.meeting_survey_id is None and group.survey_period == "month"
+    # A periodic link has no meeting; deleting the meeting still takes its links and answers with it.
+    SurveyLink.create(group=7, period="2026-03-01", token="period123456", closes_at="2026-04-01 00:00:00")
+    database.execute_sql('DELETE FROM "meeting" WHERE id = 11')
+    assert not SurveyResponse.select().exists() and SurveyLink.select().count() == 1
+    database.close()
