@@ -4,14 +4,16 @@ One seeded random.Random drives everything, so two runs on the same day build th
 organization (meetings are the last twelve weeks before today). Rows go in with bulk inserts and absences are computed here rather than by
 attendance.close_meeting, so `--scale 50` builds in seconds."""
 import datetime
+import json
 import random
+from zoneinfo import ZoneInfo
 
 from .accounts import hash_password
 from .attendance import local_today
 from .db import database
 from .models import (
     SLOTS, Attendance, AttendanceChange, CheckIn, Group, GroupFacilitator, GroupMember, Meeting, Member,
-    MentorProfile, Organization, Pairing, SurveyAnswer, SurveyLink, SurveyResponse, User, utcnow,
+    MentorProfile, Organization, Pairing, Survey, SurveyAnswer, SurveyLink, SurveyResponse, User, utcnow,
 )
 from .schedule import Schedule, occurrences
 
@@ -102,7 +104,7 @@ def build_demo(password, scale=1):
         members = _members(rng, groups)
         marks = _attendance(rng, groups)
         pairings = _mentoring(rng, groups, staff)
-        responses = _surveys(rng, groups)
+        responses = _surveys(rng, groups) + _check_ins(rng, groups)
     contract = ", ".join(email for email, *_ in DEMO_STAFF)
     return (f"Demo ready: {len(staff)} staff accounts ({contract}, with the password given), {len(groups)} groups, "
             f"{members} members, {meetings} meetings, {marks} attendance marks, {pairings} mentor pairings, "
@@ -325,10 +327,10 @@ def _surveys(rng, groups):
         since = group["today"] - datetime.timedelta(weeks=SURVEY_WEEKS)
         language = group["kind"]["languages"].split(",")[0]
         for meeting in [m for m in group["meetings"] if m["local_date"] >= since]:
-            links.append(dict(meeting=meeting["id"], token=f"{rng.getrandbits(72):018x}",
+            links.append(dict(group=group["id"], meeting=meeting["id"], token=f"{rng.getrandbits(72):018x}",
                               closes_at=min(meeting["starts_at"] + datetime.timedelta(hours=48), now)))
             for _ in range(rng.randint(2, 9)):
-                response = dict(id=f"{rng.getrandbits(128):032x}", link=len(links), meeting_date=meeting["local_date"])
+                response = dict(id=f"{rng.getrandbits(128):032x}", link=len(links), counts_for=meeting["local_date"])
                 responses.append(response)
                 answers += [dict(response=response["id"], question=q, text=None,
                                  value=min(5, max(1, round(rng.gauss(4, 0.9)))))
@@ -338,6 +340,71 @@ def _surveys(rng, groups):
                                         text=rng.choice(COMMENTS.get(language, COMMENTS["en"]))))
     if links:
         links[_latest_of_first(groups, links)]["closes_at"] = now + datetime.timedelta(hours=48)
+    link_ids = _insert(SurveyLink, links, ids=True)
+    for response in responses:
+        response["link"] = link_ids[response["link"] - 1]
+    _insert(SurveyResponse, responses)
+    _insert(SurveyAnswer, answers)
+    return len(responses)
+
+
+AGREE = {"en": ["Strongly disagree", "Disagree", "Not sure", "Agree", "Strongly agree"],
+         "es": ["Muy en desacuerdo", "En desacuerdo", "No estoy seguro/a", "De acuerdo", "Muy de acuerdo"]}
+# Our own wording, written for the demo: an example of a scored survey with two subscales, one
+# reverse-scored item, a yes/no, a choice and a short text, in English with Spanish.
+CHECK_IN = {
+    "format": "peergroups-survey", "version": 1, "name": "Monthly check-in (example)",
+    "fallback_language": "en", "languages": ["en", "es"], "scoring": "sum",
+    "questions": [
+        {"key": "q1", "kind": "scale", "subscale": "Connection", "options": AGREE,
+         "text": {"en": "I have people I can call when things get hard.",
+                  "es": "Tengo a quién llamar cuando las cosas se ponen difíciles."}},
+        {"key": "q2", "kind": "scale", "subscale": "Connection", "reverse": True, "options": AGREE,
+         "text": {"en": "I often feel alone with my problems.", "es": "A menudo me siento solo/a con mis problemas."}},
+        {"key": "q3", "kind": "scale", "subscale": "Coping", "options": AGREE,
+         "text": {"en": "I handled a difficult moment well this month.",
+                  "es": "Este mes manejé bien un momento difícil."}},
+        {"key": "q4", "kind": "scale", "subscale": "Coping", "options": AGREE,
+         "text": {"en": "I know what helps me on a bad day.", "es": "Sé lo que me ayuda en un mal día."}},
+        {"key": "q5", "kind": "yesno", "text": {"en": "Did you come to more than one meeting this month?",
+                                                "es": "¿Viniste a más de una reunión este mes?"}},
+        {"key": "q6", "kind": "choice", "required": False,
+         "text": {"en": "What helped you most?", "es": "¿Qué te ayudó más?"},
+         "options": {"en": ["Listening to others", "Sharing my story", "My mentor", "Something else"],
+                     "es": ["Escuchar a otros", "Contar mi historia", "Mi mentor/a", "Otra cosa"]}},
+        {"key": "q7", "kind": "text", "required": False,
+         "text": {"en": "What would make the group better for you?",
+                  "es": "¿Qué haría que el grupo fuera mejor para ti?"}},
+    ],
+}
+CHECK_IN_GROUPS = 2  # the first two kinds of group run it monthly
+
+
+def _check_ins(rng, groups):
+    """The example check-in as the monthly survey of some groups: answered in the last two months,
+    with this month's link open."""
+    survey = Survey.create(definition=json.dumps(CHECK_IN))
+    chosen = [g for g in groups if g["kind"] in GROUPS[:CHECK_IN_GROUPS]]
+    Group.update(periodic_survey=survey.id).where(Group.id.in_([g["id"] for g in chosen])).execute()
+    links, responses, answers = [], [], []
+    for group in chosen:
+        this_month = group["today"].replace(day=1)
+        for back in (2, 1, 0):
+            start = (this_month - datetime.timedelta(days=28 * back)).replace(day=1)
+            after = (start + datetime.timedelta(days=32)).replace(day=1)
+            closes = datetime.datetime.combine(after, datetime.time(), ZoneInfo(group["kind"]["timezone"]))
+            links.append(dict(group=group["id"], survey=survey.id, period=start, token=f"{rng.getrandbits(72):018x}",
+                              closes_at=closes.astimezone(datetime.UTC).replace(tzinfo=None)))
+            for _ in range(rng.randint(1, 3) if back == 0 else rng.randint(3, 11)):
+                response = dict(id=f"{rng.getrandbits(128):032x}", link=len(links), counts_for=start)
+                responses.append(response)
+                values = {f"q{n}": min(5, max(1, round(rng.gauss(3.8, 1)))) for n in range(1, 5)}
+                values.update(q5=rng.choice((1, 1, 2)), q6=rng.choice((None, 1, 2, 3, 4)))
+                answers += [dict(response=response["id"], question=q, value=v, text=None)
+                            for q, v in values.items() if v is not None]
+                if rng.random() < 0.25:
+                    answers.append(dict(response=response["id"], question="q7", value=None,
+                                        text=rng.choice(("More time to talk.", "A later start.", "Más café."))))
     link_ids = _insert(SurveyLink, links, ids=True)
     for response in responses:
         response["link"] = link_ids[response["link"] - 1]

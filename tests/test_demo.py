@@ -218,7 +218,7 @@ def test_survey_responses_over_past_weeks_some_under_k(demo_app):
         open_links = SurveyLink.select().join(Meeting).where(SurveyLink.closes_at > utcnow(), Meeting.group.in_(led))
         per_link = [row.n for row in SurveyResponse.select(fn.COUNT(SurveyResponse.id).alias("n"))
                     .group_by(SurveyResponse.link)]
-        dates = {r.meeting_date for r in SurveyResponse.select(SurveyResponse.meeting_date).distinct()}
+        dates = {r.counts_for for r in SurveyResponse.select(SurveyResponse.counts_for).distinct()}
         comments = [a.text for a in SurveyAnswer.select().where(SurveyAnswer.question == "comment")]
     assert open_links.count() >= 1
     assert any(n < 5 for n in per_link) and any(n >= 5 for n in per_link)

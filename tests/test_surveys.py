@@ -95,7 +95,7 @@ def test_a_response_stores_nothing_that_identifies_anyone(template_db, tmp_path)
         database.close()
 
     # The response tables hold the answers, the link and the meeting's date: nothing else.
-    assert columns["survey_response"] == ["id", "link_id", "meeting_date"]
+    assert columns["survey_response"] == ["id", "link_id", "counts_for"]
     assert sorted(columns["survey_answer"]) == ["question", "response_id", "text", "value"]
     [(response_id, link_id, meeting_date)] = after["survey_response"]
     assert link_id == link.id and str(meeting_date) == "2026-03-03"

@@ -8,11 +8,11 @@ from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Optional
 
-from .. import surveys
+from .. import questionnaire, surveys
 from ..extensions import survey_limiter
 from ..forms import Form, EmptyForm, max_length
-from ..i18n import use_survey_languages
-from ..models import ROLES, Group, Meeting
+from ..i18n import bcp47, is_rtl, use_survey_languages
+from ..models import ROLES, Group
 from ..pages import render
 from ..security import get_group, get_meeting, require_role
 from ..sharing import public_url, qr_svg
@@ -21,29 +21,48 @@ from .crisis import lines_for
 bp = Blueprint("surveys", __name__)
 
 ANSWERED_COOKIE = "answered"
-POINTS = [str(point) for point in range(1, len(surveys.SCALE) + 1)]
 
 
-def scale_field(label):
-    return RadioField(
-        label, choices=[SelectChoice(p, text) for p, text in zip(POINTS, surveys.SCALE)], validate_choice=False,
-        validators=[InputRequired(message=_l("Please choose an answer.")),
-                    AnyOf(POINTS, message=_l("Please choose one of the options."))])
+def _choice_field(label, labels, required):
+    values = [str(point) for point in range(1, len(labels) + 1)]
+    validators = [InputRequired(message=_l("Please choose an answer.")) if required else Optional(),
+                  AnyOf(values, message=_l("Please choose one of the options."))]
+    return RadioField(label, choices=[SelectChoice(v, text) for v, text in zip(values, labels)],
+                      validate_choice=False, validators=validators)
 
 
-LABELS = dict(surveys.QUESTIONS)
+def survey_form(definition, locale):
+    """A form for one survey in the member's language: a field per question, named by its key.
+
+    Returns the form class and, per field name, the language its words are in when that is not
+    the page's (a question without a translation falls back), so screen readers read it right."""
+    fields, languages = {}, {}
+    for question in definition.questions:
+        text, lang = definition.text(question, locale)
+        if question.kind == "text":
+            fields[question.key] = TextAreaField(text, validators=[
+                InputRequired(message=_l("Please write an answer.")) if question.required else Optional(),
+                max_length(questionnaire.TEXT_MAX)])
+        else:
+            labels, labels_lang = definition.labels(question, locale)
+            fields[question.key] = _choice_field(text, labels, question.required)
+            lang = lang or labels_lang
+        if lang and lang != str(locale):
+            languages[question.key] = (bcp47(lang), "rtl" if is_rtl(lang) else "ltr")
+    return type("SurveyForm", (Form,), fields), languages
 
 
-class SurveyForm(Form):
-    useful = scale_field(LABELS["useful"])
-    respected = scale_field(LABELS["respected"])
-    belong = scale_field(LABELS["belong"])
-    hopeful = scale_field(LABELS["hopeful"])
-    comment = TextAreaField(_l("Anything else you would like to tell us? (optional)"),
-                            validators=[Optional(), max_length(surveys.COMMENT_MAX)])
-
-    def scale_fields(self):
-        return [self[name] for name, _label in surveys.QUESTIONS]
+def _answers(form, definition):
+    """{key: number or text} of what was answered; an empty optional answer is not stored."""
+    answers = {}
+    for question in definition.questions:
+        data = form[question.key].data
+        if question.kind == "text":
+            if (data or "").strip():
+                answers[question.key] = data.strip()
+        elif data not in (None, "", "None"):
+            answers[question.key] = int(data)
+    return answers
 
 
 def _message(title, text, status, link=None):
@@ -57,8 +76,7 @@ def _load(token):
     if link is None:
         abort(_message(_("Survey not found"),
                        _("This survey link does not exist. Please check the address or scan the code again."), 404))
-    group = Group.select(Group.languages).join(Meeting).where(Meeting.id == link.meeting_id).get()
-    use_survey_languages(group.language_list)
+    use_survey_languages(Group.select(Group.languages).where(Group.id == link.group_id).get().language_list)
     return link
 
 
@@ -72,11 +90,17 @@ def _refuse_if_done(link):
                        _("Thank you for wanting to answer. This survey has ended."), 410))
 
 
+def _survey_page(link, form, languages, status=200):
+    return render("surveys/survey.html", status=status, form=form, link=link, question_langs=languages,
+                  text_max=questionnaire.TEXT_MAX)
+
+
 @bp.get("/s/<token>")
 def survey(token):
     link = _load(token)
     _refuse_if_done(link)
-    return render("surveys/survey.html", form=SurveyForm(), link=link, comment_max=surveys.COMMENT_MAX)
+    form_class, languages = survey_form(surveys.questionnaire(link.survey_id), get_locale())
+    return _survey_page(link, form_class(), languages)
 
 
 @bp.post("/s/<token>")
@@ -84,16 +108,14 @@ def survey(token):
 def answer(token):
     link = _load(token)
     _refuse_if_done(link)
-    form = SurveyForm()
+    definition = surveys.questionnaire(link.survey_id)
+    form_class, languages = survey_form(definition, get_locale())
+    form = form_class()
     if not form.validate_on_submit():
-        return render("surveys/survey.html", status=422, form=form, link=link,
-                      comment_max=surveys.COMMENT_MAX)
-    answers = {field.name: field.data for field in form.scale_fields()}
-    stored = surveys.store_response(link, answers, (form.comment.data or "").strip(),
-                                    current_app.config["SURVEY_RESPONSE_MARGIN"])
-    if not stored:
+        return _survey_page(link, form, languages, 422)
+    if not surveys.store_response(link, _answers(form, definition), current_app.config["SURVEY_RESPONSE_MARGIN"]):
         return _message(_("This survey is full"),
-                        _("Thank you. This survey already has as many answers as there were people at the meeting."),
+                        _("Thank you. This survey already has as many answers as there are people it is for."),
                         409)
     response = redirect(url_for("surveys.thanks", token=token), 303)
     # Remembered in this browser only, for this link only, until the link closes.
@@ -114,14 +136,18 @@ def _staff_meeting(meeting_id):
     return get_meeting(meeting_id, edit=True)
 
 
+def _feedback_page(group, link, meeting=None):
+    """The full-screen QR code of a meeting's or a group's periodic link (one template for both)."""
+    url = public_url("surveys.survey", token=link.token) if link else None
+    return render("surveys/feedback.html", meeting=meeting, group=group, link=link, url=url,
+                  short_url=url.split("://", 1)[-1] if url else None,
+                  qr=qr_svg(url, _("QR code of the survey link")) if url else None)
+
+
 @bp.get("/meetings/<int:meeting_id>/feedback")
 def feedback(meeting_id):
     meeting = _staff_meeting(meeting_id)
-    link = surveys.current_link(meeting.id)
-    url = public_url("surveys.survey", token=link.token) if link else None
-    return render("surveys/feedback.html", meeting=meeting, group=get_group(meeting.group_id), link=link, url=url,
-                  short_url=url.split("://", 1)[-1] if url else None,
-                  qr=qr_svg(url, _("QR code of the survey link")) if url else None)
+    return _feedback_page(get_group(meeting.group_id), surveys.current_link(meeting.id), meeting)
 
 
 @bp.post("/meetings/<int:meeting_id>/feedback/open")
@@ -136,8 +162,32 @@ def open_feedback(meeting_id):
 def close_feedback(meeting_id):
     meeting = _staff_meeting(meeting_id)
     EmptyForm().validate_on_submit() or abort(400)
-    link = surveys.current_link(meeting.id)
-    if link:
+    _close(surveys.current_link(meeting.id))
+    return redirect(url_for("surveys.feedback", meeting_id=meeting.id), 303)
+
+
+def _close(link):
+    if link and surveys.is_open(link):
         surveys.close_link(link)
         flash(_("The survey link is closed. Nobody can answer with it any more."), "success")
-    return redirect(url_for("surveys.feedback", meeting_id=meeting.id), 303)
+
+
+def _staff_group(group_id):
+    require_role(*ROLES)
+    return get_group(group_id, edit=True)
+
+
+@bp.get("/groups/<int:group_id>/feedback")
+def group_feedback(group_id):
+    """The group's periodic link (e.g. this month's), made when first shown."""
+    group = _staff_group(group_id)
+    link = surveys.periodic_link(group)
+    return _feedback_page(group, link if link and surveys.is_open(link) else None)
+
+
+@bp.post("/groups/<int:group_id>/feedback/close")
+def close_group_feedback(group_id):
+    group = _staff_group(group_id)
+    EmptyForm().validate_on_submit() or abort(400)
+    _close(surveys.periodic_link(group))
+    return redirect(url_for("surveys.group_feedback", group_id=group.id), 303)
