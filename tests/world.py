@@ -2,10 +2,23 @@
 members and meetings: the fixture data for the access matrix and the page tests."""
 
 import datetime
+import json
 
-from peergroups.models import CrisisLine, Group, Member, SurveyLink, utcnow
+from peergroups.models import CrisisLine, Group, Member, Survey, SurveyLink, utcnow
 
 from . import factories
+
+
+SCALE = ["Never", "Sometimes", "Often"]
+SURVEY = {
+    "format": "peergroups-survey", "version": 1, "name": "Monthly check", "fallback_language": "en",
+    "languages": ["en", "es"], "scoring": "sum",
+    "questions": [
+        {"key": "q1", "kind": "scale", "subscale": "Calm", "options": {"en": SCALE},
+         "text": {"en": "I felt calm this month."}},
+        {"key": "q2", "kind": "text", "required": False, "text": {"en": "Tell us more"}},
+    ],
+}
 
 
 def build_world():
@@ -27,11 +40,16 @@ def build_world():
     pairing_a = factories.pairing(member_a, mentor_a, group_a)
     pairing_b = factories.pairing(member_b, mentor_b, group_b)
     crisis = CrisisLine.create(locale="", name="Lifeline", phone="988")
-    SurveyLink.create(meeting=meeting_a, token="surveyTokenA123", closes_at=utcnow() + datetime.timedelta(hours=48))
+    SurveyLink.create(group=group_a, meeting=meeting_a, token="surveyTokenA123", closes_at=utcnow() + datetime.timedelta(hours=48))
     # Enough responses for results with a chart, and one lone answer that must be hidden.
     for useful in (5, 5, 5, 5, 5, 4, 4, 4, 4, 1):
         factories.survey_response(meeting_a, useful, comment="The circle helped me" if useful == 1 else None)
+    # An organization's own survey, run monthly by group_b.
+    survey = Survey.create(definition=json.dumps(SURVEY))
+    Group.update(periodic_survey=survey.id).where(Group.id == group_b.id).execute()
     return {
+        "survey_id": survey.id,
+        "question_key": "q1",
         "users": users,
         "user_id": users["facilitator"].id,
         "invite_id": invite.id,
@@ -58,5 +76,6 @@ def fixture_texts(world):
     texts |= {g.name for g in Group.select()} | {m.name for m in Member.select()}
     texts.add(Organization.current().name)
     texts.add("The circle helped me")  # a survey comment
+    texts |= {SURVEY["name"], "Calm", "I felt calm this month.", "Tell us more", *SCALE}  # an admin's survey
     texts |= set(current_app.config["MENTOR_FOCUS_AREAS"])  # the organization's own words
     return texts

@@ -1,0 +1,295 @@
+"""The organization's own surveys: definitions checked strictly (the same check for the builder and
+for an imported file), built question by question, exported and imported, fixed once answered,
+chosen per group, run after meetings or once a period, and scored in the results."""
+import copy
+import datetime
+import io
+import json
+
+import pytest
+
+from peergroups import questionnaire, results, surveys
+from peergroups.models import Group, Survey, SurveyAnswer, SurveyLink, SurveyResponse
+from peergroups.questionnaire import DefinitionError, from_document, loads
+
+from . import factories
+
+AGREE = ["Disagree a lot", "Disagree", "Unsure", "Agree", "Agree a lot"]
+DOC = {
+    "format": "peergroups-survey", "version": 1, "name": "Check-in", "fallback_language": "en",
+    "languages": ["en", "es"], "scoring": "sum",
+    "questions": [
+        {"key": "q1", "kind": "scale", "subscale": "Hope", "options": {"en": AGREE},
+         "text": {"en": "I look forward to things.", "es": "Espero cosas con ilusión."}},
+        {"key": "q2", "kind": "scale", "subscale": "Hope", "reverse": True, "options": {"en": AGREE},
+         "text": {"en": "I feel stuck."}},
+        {"key": "q3", "kind": "yesno", "text": {"en": "Was this your first month?"}},
+        {"key": "q4", "kind": "choice", "required": False, "text": {"en": "What helped?"},
+         "options": {"en": ["Talking", "Listening", "Tea"], "es": ["Hablar", "Escuchar", "Té"]}},
+        {"key": "q5", "kind": "text", "required": False, "text": {"en": "Anything else?"}},
+    ],
+}
+
+
+def doc(**changes):
+    document = copy.deepcopy(DOC)
+    document.update(changes)
+    return document
+
+
+def test_a_definition_round_trips_through_its_file_format():
+    definition = from_document(doc())
+    again = loads(definition.dumps())
+    assert again.to_document() == definition.to_document()
+    assert [q.points for q in again.questions] == [(1, 2, 3, 4, 5)] * 2 + [(1, 2), (1, 2, 3), ()]
+
+
+def test_text_falls_back_per_question_and_says_in_which_language():
+    definition = from_document(doc())
+    first, second = definition.questions[:2]
+    assert definition.text(first, "es") == ("Espero cosas con ilusión.", "es")
+    assert definition.text(second, "es") == ("I feel stuck.", "en")
+    assert definition.labels(definition.questions[3], "es") == (["Hablar", "Escuchar", "Té"], "es")
+    assert definition.labels(first, "fr") == (AGREE, "en")
+
+
+def question(**changes):
+    return doc(questions=[{**DOC["questions"][0], **changes}])
+
+
+@pytest.mark.parametrize("document", [
+    {"format": "other"}, doc(version=2), doc(name=""), doc(name="x" * 200), doc(languages=["xx"]),
+    doc(fallback_language="fr"), doc(scoring="median"), doc(questions="many"),
+    doc(questions=[DOC["questions"][0]] * 41), doc(questions=[DOC["questions"][0], DOC["questions"][0]]),
+    question(kind="slider"), question(key="a b"), question(key=""), question(text={"es": "Sólo español"}),
+    question(text={"en": ""}), question(text={"en": "x" * 301}), question(text={"en": "ok", "de": "nein"}),
+    question(options={"en": ["only one"]}), question(options={"en": AGREE * 3}),
+    question(options={"en": AGREE, "es": AGREE[:3]}), question(options={"en": AGREE[:4] + [""]}),
+    question(required=False), question(reverse=True, subscale=""), question(required="yes"),
+    doc(questions=[{**DOC["questions"][2], "subscale": "Hope"}]),
+])
+def test_every_broken_definition_is_refused_with_a_sentence(app, document):
+    with app.test_request_context(), pytest.raises(DefinitionError) as error:
+        from_document(document)
+    assert str(error.value).endswith(".")
+
+
+@pytest.mark.parametrize("data", [b"", b"{", b"\xff\xfe", b"[]", b"null", b"x" * (questionnaire.FILE_MAX + 1)])
+def test_a_file_that_is_not_a_survey_is_refused(app, data):
+    with app.test_request_context(), pytest.raises(DefinitionError):
+        loads(data)
+
+
+def test_scores_add_items_and_count_reverse_items_from_the_other_end():
+    definition = from_document(doc())
+    assert definition.subscales == ["Hope"]
+    assert definition.mean_score({"q1": 4.0, "q2": 2.0}, "Hope") == 4 + (6 - 2)
+    assert definition.score_range("Hope") == (2, 10)
+    mean = from_document(doc(scoring="mean"))
+    assert mean.mean_score({"q1": 4.0, "q2": 2.0}, None) == 4.0 and mean.score_range() == (1, 5.0)
+
+
+# The builder, through the pages.
+
+def new_survey(client, **fields):
+    data = {"name": "Check-in", "languages": ["en", "es"], "fallback": "en", "scoring": "sum", **fields}
+    return client.post("/admin/surveys/", data=data)
+
+
+def survey_id(response):
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def test_an_admin_builds_a_survey_question_by_question(app, client, login):
+    login("admin")
+    created = new_survey(client)
+    assert created.status_code == 303
+    sid = survey_id(created)
+    url = f"/admin/surveys/{sid}/questions/new?kind=scale"
+    assert client.get(url).status_code == 200
+    form = {"text_en": "I feel hopeful.", "text_es": "Me siento con esperanza.", "options_en": "\n".join(AGREE),
+            "options_es": "", "required": "y", "subscale": "Hope"}
+    assert client.post(url, data=form).status_code == 303
+    reverse = {**form, "text_en": "I feel stuck.", "text_es": "", "reverse": "y"}
+    assert client.post(url, data=reverse).status_code == 303
+    assert client.post(f"/admin/surveys/{sid}/questions/new?kind=yesno",
+                       data={"text_en": "First time?", "required": "y"}).status_code == 303
+    assert client.post(f"/admin/surveys/{sid}/questions/q3/up", data={}).status_code == 303
+    with app.app_context():
+        definition = Survey.get_by_id(sid).questionnaire()
+    assert [q.key for q in definition.questions] == ["q1", "q3", "q2"]
+    assert definition.questions[2].reverse and definition.questions[2].text == {"en": "I feel stuck."}
+    assert definition.questions[0].options == {"en": AGREE}
+    page = client.get(f"/admin/surveys/{sid}").get_data(as_text=True)
+    assert "I feel hopeful." in page and "Reverse-scored" in page
+
+
+def test_builder_mistakes_get_a_message_and_keep_what_was_typed(app, client, login):
+    login("admin")
+    assert "must be one of the survey" in new_survey(client, fallback="fr").get_data(as_text=True)
+    sid = survey_id(new_survey(client))
+    url = f"/admin/surveys/{sid}/questions/new?kind=scale"
+    page = client.post(url, data={"text_en": "Typed words", "options_en": "Only one", "required": "y"})
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "between 2 and 11 options" in text and "Typed words" in text and "Only one" in text
+    page = client.post(url, data={"text_en": "Scored", "options_en": "a\nb", "subscale": "S"})
+    assert page.status_code == 422 and "must be required" in page.get_data(as_text=True)
+    assert client.post(url, data={"text_es": "Sin inglés", "options_en": "a\nb", "required": "y"}).status_code == 422
+    assert client.get(f"/admin/surveys/{sid}/questions/new?kind=other").status_code == 404
+    assert client.get(f"/admin/surveys/{sid}/questions/q9").status_code == 404
+    with app.app_context():
+        assert Survey.get_by_id(sid).questionnaire().questions == []
+
+
+def test_export_then_import_gives_the_same_survey(app, client, login):
+    login("admin")
+    with app.app_context():
+        sid = Survey.create(definition=json.dumps(DOC)).id
+    exported = client.get(f"/admin/surveys/{sid}/export")
+    assert exported.status_code == 200 and "attachment" in exported.headers["Content-Disposition"]
+    imported = client.post("/admin/surveys/import", data={"file": (io.BytesIO(exported.data), "check-in.json")},
+                           content_type="multipart/form-data")
+    assert imported.status_code == 303
+    with app.app_context():
+        assert (Survey.get_by_id(survey_id(imported)).questionnaire().to_document()
+                == Survey.get_by_id(sid).questionnaire().to_document())
+
+
+@pytest.mark.parametrize("upload", [None, (io.BytesIO(b"not json"), "x.json"),
+                                    (io.BytesIO(json.dumps(doc(version=9)).encode()), "new.json")])
+def test_a_bad_import_gets_a_message_and_stores_nothing(app, client, login, upload):
+    login("admin")
+    data = {"file": upload} if upload else {}
+    page = client.post("/admin/surveys/import", data=data, content_type="multipart/form-data")
+    assert page.status_code == 422 and 'class="error"' in page.get_data(as_text=True)
+    with app.app_context():
+        assert not Survey.select().exists()
+
+
+def answered_survey(app):
+    """A group running DOC after meetings, with one meeting's link answered once."""
+    with app.app_context():
+        survey = Survey.create(definition=json.dumps(DOC))
+        group = factories.group(languages="en,es")
+        Group.update(meeting_survey=survey.id).where(Group.id == group.id).execute()
+        link = surveys.open_link(factories.meeting(group, local_date=datetime.date(2026, 3, 3)), 48)
+        assert surveys.store_response(link, {"q1": 4, "q2": 2, "q3": 1}, margin=3)
+        return survey.id, group.id, link
+
+
+def test_once_answered_only_the_wording_can_change(app, client, login):
+    sid, _group, _link = answered_survey(app)
+    login("admin")
+    assert client.get(f"/admin/surveys/{sid}/questions/new?kind=text").status_code == 303
+    assert client.post(f"/admin/surveys/{sid}/questions/q1/delete", data={}).status_code == 303
+    base = {"text_en": "I look forward to things!", "options_en": "\n".join(AGREE), "required": "y",
+            "subscale": "Hope"}
+    assert client.post(f"/admin/surveys/{sid}/questions/q1", data={**base, "reverse": "y"}).status_code == 422
+    assert client.post(f"/admin/surveys/{sid}/questions/q1", data={**base, "options_en": "a\nb"}).status_code == 422
+    assert client.post(f"/admin/surveys/{sid}/questions/q1", data=base).status_code == 303
+    with app.app_context():
+        definition = Survey.get_by_id(sid).questionnaire()
+    assert len(definition.questions) == 5 and definition.questions[0].text["en"] == "I look forward to things!"
+    assert not definition.questions[0].reverse
+    # A copy can change freely; the answered survey can be archived, not deleted.
+    copied = client.post(f"/admin/surveys/{sid}/copy", data={})
+    assert client.post(f"/admin/surveys/{survey_id(copied)}/questions/q1/delete", data={}).status_code == 303
+    client.post(f"/admin/surveys/{sid}/archive", data={})
+    with app.app_context():
+        assert Survey.get_by_id(sid).archived and len(Survey.get_by_id(survey_id(copied)).questionnaire().questions) == 4
+
+
+def test_the_member_answers_a_custom_survey_in_their_language_with_fallback(app, client):
+    _sid, _group, link = answered_survey(app)
+    page = client.get(f"/s/{link.token}?lang=es").get_data(as_text=True)
+    assert "Espero cosas con ilusión." in page and "Hablar" in page
+    assert 'lang="en" dir="ltr"' in page and "I feel stuck." in page  # no Spanish text: English, marked
+    missing = client.post(f"/s/{link.token}", data={"q1": "4", "q4": "9"})
+    assert missing.status_code == 422
+    answered = client.post(f"/s/{link.token}", data={"q1": "5", "q2": "1", "q3": "2", "q5": "  "})
+    assert answered.status_code == 303
+    with app.app_context():
+        rows = {(a.question, a.value, a.text) for a in SurveyAnswer.select()}
+    assert {("q1", 5, None), ("q2", 1, None), ("q3", 2, None)} <= rows
+    assert not any(question in ("q4", "q5") for question, _v, _t in rows)  # blank optional answers: not stored
+
+
+def scored(app, pairs, k=3):
+    with app.app_context():
+        survey = Survey.create(definition=json.dumps(DOC))
+        group = factories.group()
+        link = SurveyLink.create(group=group.id, survey=survey.id, period=datetime.date(2026, 3, 1),
+                                 token="periodtoken12", closes_at=datetime.datetime(2026, 4, 1))
+        for n, (q1, q2) in enumerate(pairs):
+            response = SurveyResponse.create(id=f"r{n}", link=link.id, counts_for=link.period)
+            for key, value in (("q1", q1), ("q2", q2), ("q3", 1)):
+                SurveyAnswer.create(response=response.id, question=key, value=value)
+        return results.summary(survey.questionnaire(), survey.id, results.ORG, k)
+
+
+def test_scores_and_distributions_of_a_custom_survey(app):
+    summary = scored(app, [(5, 1), (5, 1), (5, 1), (4, 2), (4, 2), (4, 2)])
+    by_key = {r.question.key: r for r in summary.questions}
+    assert summary.count == 6 and by_key["q3"].cells == {1: 6, 2: 0}
+    assert by_key["q4"].total == 0  # optional and unanswered: its own total, not the responses
+    hope = {s.name: s for s in summary.scores}["Hope"]
+    # q1 mean 4.5; q2 mean 1.5, reverse-scored: 6 - 1.5. The sum of both.
+    assert hope.mean == pytest.approx(4.5 + 4.5) and (hope.low, hope.high) == (2, 10)
+    assert by_key["q1"].mean == 4.5 and by_key["q2"].mean == 1.5  # items themselves as answered
+
+
+def test_a_score_is_hidden_when_one_of_its_items_has_a_hidden_part(app):
+    summary = scored(app, [(5, 1), (5, 1), (5, 1), (4, 2), (4, 2), (3, 2)])
+    assert summary.count == 6 and [s.mean for s in summary.scores] == [None, None]
+
+
+def test_group_choice_decides_what_runs_after_meetings_and_each_month(app, client, login):
+    login("admin")
+    with app.app_context():
+        survey = Survey.create(definition=json.dumps(DOC))
+        group = factories.group()
+    url = f"/groups/{group.id}/surveys"
+    assert client.get(url).status_code == 200
+    assert client.post(url, data={"after_meetings": "none", "periodic": str(survey.id),
+                                  "period": "month"}).status_code == 303
+    with app.app_context():
+        group = Group.get_by_id(group.id)
+        assert not group.surveys_after_meetings and group.periodic_survey_id == survey.id
+        assert surveys.open_link(factories.meeting(group), 48) is None
+    page = client.get(f"/groups/{group.id}/feedback").get_data(as_text=True)
+    assert "This month's survey" in page and "<svg" in page
+    with app.app_context():
+        link = SurveyLink.get(SurveyLink.group == group.id, SurveyLink.period.is_null(False))
+        start, end = surveys.period_of(group)
+        assert link.period == start and link.meeting_id is None and link.survey_id == survey.id
+        assert surveys.periodic_link(group).id == link.id  # one link per period
+    assert client.post(url, data={"after_meetings": "12345", "periodic": "none", "period": "week"}).status_code == 422
+
+
+def test_a_periodic_link_stores_its_period_and_caps_at_active_members_plus_margin(app):
+    with app.app_context():
+        survey = Survey.create(definition=json.dumps(DOC))
+        group = factories.group(timezone="Pacific/Auckland")
+        for _ in range(2):
+            factories.member(group)
+        Group.update(periodic_survey=survey.id, survey_period="quarter").where(Group.id == group.id).execute()
+        group = Group.get_by_id(group.id)
+        now = datetime.datetime(2026, 6, 30, 13, 0)  # already 1 July in Auckland: the next quarter
+        link = surveys.periodic_link(group, now)
+        assert link.period == datetime.date(2026, 7, 1)
+        # 1 October, midnight in Auckland, where daylight time (UTC+13) began on 27 September.
+        assert link.closes_at == datetime.datetime(2026, 9, 30, 11, 0)
+        stored = [surveys.store_response(link, {"q1": 3, "q2": 3, "q3": 1}, margin=1) for _ in range(4)]
+        assert stored == [True, True, True, False]
+        assert {r.counts_for for r in SurveyResponse.select()} == {datetime.date(2026, 7, 1)}
+
+
+@pytest.mark.parametrize("now, period", [
+    (datetime.datetime(2026, 1, 1, 5), (datetime.date(2025, 12, 1), datetime.date(2026, 1, 1))),
+    (datetime.datetime(2026, 12, 15), (datetime.date(2026, 12, 1), datetime.date(2027, 1, 1))),
+])
+def test_months_end_at_midnight_in_the_group_time_zone(app, now, period):
+    with app.app_context():
+        group = factories.group(timezone="America/Chicago")
+        assert surveys.period_of(group, now) == period
