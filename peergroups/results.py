@@ -1,104 +1,75 @@
 """Survey results: figures counted in SQL (GROUP BY), then suppressed with the organization's k
 (product.md, "Privacy rules"). Nothing here returns a response, a person or a time: only counts,
-means and, at k or more responses, the comments in random order."""
+means, scores and, at k or more responses, free-text answers in random order.
+
+One suppression per survey covers every page at once (suppression.suppress_linked): a meeting's
+figures, its group's months and totals and the organization's totals are linked by sums, so a
+figure hidden on one page cannot be worked out by subtracting figures shown on other pages."""
 import datetime
 from typing import NamedTuple
 
 from peewee import fn
 
-from .models import Meeting, SurveyAnswer, SurveyLink, SurveyResponse
-from .suppression import Distribution, comments_to_show, shown, suppress_distribution, suppress_mean
-from .surveys import COMMENT, QUESTIONS, SCALE
+from .models import SurveyAnswer, SurveyLink, SurveyResponse
+from .suppression import comments_to_show, shown, suppress_linked
 
-POINTS = tuple(range(1, len(SCALE) + 1))
+ORG = ("org",)
 
 
 class QuestionResult(NamedTuple):
-    key: str
-    distribution: Distribution  # counts per scale point, None where hidden
+    question: object  # questionnaire.Question
+    cells: dict  # point -> count, None where hidden
+    total: int | None  # people who answered it
     mean: float | None  # None where hidden
     complete: bool  # every part and the total shown: the mean and a chart add nothing hidden
+    texts: list  # free-text answers, in random order, or [] below k
+
+
+class Score(NamedTuple):
+    name: str | None  # a subscale's name; None for the total
+    mean: float | None
+    low: float
+    high: float
 
 
 class Summary(NamedTuple):
     count: int | None  # responses; None where hidden
     questions: list
-    comments: list
+    scores: list
 
 
 class Month(NamedTuple):
     month: datetime.date  # the first day of the month
     count: int | None
-    means: dict  # question -> mean or None
+    means: dict  # question key -> mean or None
 
 
-def _where(meeting_id=None, group_id=None):
-    """The scope of a result: one meeting, one group, or (neither) the whole organization."""
-    if meeting_id is not None:
-        return Meeting.id == meeting_id
-    if group_id is not None:
-        return Meeting.group == group_id
-    return True
+class Release(NamedTuple):
+    """Every figure of one survey in the organization and which of them are hidden."""
+    values: dict
+    hidden: frozenset
+    leaves: dict  # leaf scope -> (group id, month)
+    sums: dict  # (scope, question key) -> sum of the answers' values, for means
+
+    def get(self, key):
+        return None if key in self.hidden else self.values.get(key, 0)
 
 
-def _responses(*fields):
-    return SurveyResponse.select(*fields).join(SurveyLink).join(Meeting)
+def scope_of_meeting(meeting_id):
+    return ("meeting", meeting_id)
 
 
-def _answers(*fields):
-    return SurveyAnswer.select(*fields).join(SurveyResponse).join(SurveyLink).join(Meeting)
+def scope_of_group(group_id):
+    return ("group", group_id)
 
 
-def _question_result(key, counts, k):
-    distribution = suppress_distribution({point: counts.get(point, 0) for point in POINTS}, k)
-    total = sum(counts.values())
-    mean = sum(point * n for point, n in counts.items()) / total if total else None
-    # Beside a distribution with hidden parts the mean adds one more equation, enough to solve two
-    # hidden parts: it is shown only when every part is.
-    complete = distribution.total is not None and None not in distribution.cells.values()
-    return QuestionResult(key, distribution, suppress_mean(total, mean, k) if complete else None, complete)
+def _link_filter(survey_id):
+    return SurveyLink.survey.is_null() if survey_id is None else SurveyLink.survey == survey_id
 
 
-def summary(k, meeting_id=None, group_id=None, rng=None):
-    """Count, per-question distribution and mean, and comments for one scope, suppressed."""
-    where = _where(meeting_id, group_id)
-    count = _responses(fn.COUNT(SurveyResponse.id)).where(where).scalar() or 0
-    counts = {}
-    for question, value, n in (_answers(SurveyAnswer.question, SurveyAnswer.value, fn.COUNT(SurveyAnswer.response))
-                               .where(where, SurveyAnswer.value.is_null(False))
-                               .group_by(SurveyAnswer.question, SurveyAnswer.value).tuples()):
-        counts.setdefault(question, {})[value] = n
-    comments = []
-    if shown(count, k):  # below k nothing is shown, so nothing is read
-        comments = [text for (text,) in _answers(SurveyAnswer.text)
-                    .where(where, SurveyAnswer.question == COMMENT).tuples()]
-    total = suppress_distribution({None: count}, k).total
-    return Summary(total, [_question_result(key, counts.get(key, {}), k) for key, _label in QUESTIONS],
-                   comments_to_show(comments, k, rng))
-
-
-def by_month(group_id, k):
-    """One row per month, newest first: responses (suppressed as parts of the group's total, so a
-    hidden month is not the total minus the others) and each question's mean where the count shows.
-
-    SQL groups by meeting date (a few rows per month); the dates are folded into months here,
-    which works the same on SQLite and PostgreSQL."""
-    where = _where(group_id=group_id)
-    counts, sums = {}, {}
-    for day, n in (_responses(SurveyResponse.meeting_date, fn.COUNT(SurveyResponse.id)).where(where)
-                   .group_by(SurveyResponse.meeting_date).tuples()):
-        month = _month(day)
-        counts[month] = counts.get(month, 0) + n
-    for day, question, total in (_answers(SurveyResponse.meeting_date, SurveyAnswer.question, fn.SUM(SurveyAnswer.value))
-                                 .where(where, SurveyAnswer.value.is_null(False))
-                                 .group_by(SurveyResponse.meeting_date, SurveyAnswer.question).tuples()):
-        key = (_month(day), question)
-        sums[key] = sums.get(key, 0) + total
-    months = suppress_distribution(counts, k)
-    rows = [Month(month, months.cells[month],
-                  {key: _mean(months.cells[month], sums.get((month, key), 0), k) for key, _label in QUESTIONS})
-            for month in sorted(counts, reverse=True)]
-    return rows, months.total
+def _leaf(meeting_id, link_id):
+    """A meeting (all its links together) or a periodic link is the smallest unit results show."""
+    return ("meeting", meeting_id) if meeting_id is not None else ("period", link_id)
 
 
 def _month(day):
@@ -107,6 +78,139 @@ def _month(day):
     return day.replace(day=1)
 
 
-def _mean(count, total, k):
-    # Every question is required, so a month's count is also the number of answers to each.
-    return suppress_mean(count, total / count, k) if count else None
+def release(definition, survey_id, k):
+    """Count everything of one survey in two grouped queries, then suppress it all in one run."""
+    values, lines, leaves, sums = {}, [], {}, {}
+    link = _link_filter(survey_id)
+    for group_id, meeting_id, link_id, day, n in (
+            SurveyResponse.select(SurveyLink.group, SurveyLink.meeting, SurveyLink.id, SurveyResponse.counts_for,
+                                  fn.COUNT(SurveyResponse.id))
+            .join(SurveyLink).where(link)
+            .group_by(SurveyLink.group, SurveyLink.meeting, SurveyLink.id, SurveyResponse.counts_for).tuples()):
+        leaf = _leaf(meeting_id, link_id)
+        leaves[leaf] = (group_id, _month(day))
+        values[("n", leaf)] = values.get(("n", leaf), 0) + n
+    answers = {}
+    for meeting_id, link_id, question, value, n in (
+            SurveyAnswer.select(SurveyLink.meeting, SurveyLink.id, SurveyAnswer.question, SurveyAnswer.value,
+                                fn.COUNT(SurveyAnswer.response))
+            .join(SurveyResponse).join(SurveyLink).where(link, SurveyAnswer.value.is_null(False))
+            .group_by(SurveyLink.meeting, SurveyLink.id, SurveyAnswer.question, SurveyAnswer.value).tuples()):
+        key = (_leaf(meeting_id, link_id), question, value)
+        answers[key] = answers.get(key, 0) + n
+
+    groups, months = {}, {}
+    for leaf, (group_id, month) in leaves.items():
+        groups.setdefault(scope_of_group(group_id), []).append(leaf)
+        months.setdefault(("month", group_id, month), []).append(leaf)
+
+    def add_line(parts, total):
+        values[total] = sum(values[p] for p in parts)
+        lines.append((parts, total))
+    for month, parts in months.items():
+        add_line([("n", leaf) for leaf in parts], ("n", month))
+    for group in groups:
+        add_line([("n", m) for m in months if scope_of_group(m[1]) == group], ("n", group))
+    add_line([("n", g) for g in groups], ("n", ORG))
+
+    for question in definition.questions:
+        if not question.points:
+            continue
+        key = question.key
+        for leaf in leaves:
+            for point in question.points:
+                n = answers.get((leaf, key, point), 0)
+                values[("c", leaf, key, point)] = n
+                sums[(leaf, key)] = sums.get((leaf, key), 0) + n * point
+        # A required question's distribution adds up to the responses; otherwise (an optional
+        # question, or answers that predate a change) to the number who answered it.
+        by_responses = question.required and all(
+            sum(values[("c", leaf, key, p)] for p in question.points) == values[("n", leaf)] for leaf in leaves)
+        for group, parts in groups.items():
+            for point in question.points:
+                add_line([("c", leaf, key, point) for leaf in parts], ("c", group, key, point))
+            sums[(group, key)] = sum(sums[(leaf, key)] for leaf in parts)
+        for point in question.points:
+            add_line([("c", g, key, point) for g in groups], ("c", ORG, key, point))
+        sums[(ORG, key)] = sum(sums[(g, key)] for g in groups)
+        for scope in [*leaves, *groups, ORG]:
+            cells = [("c", scope, key, p) for p in question.points]
+            if by_responses:
+                lines.append((cells, ("n", scope)))
+            else:
+                add_line(cells, ("a", scope, key))
+    return Release(values, frozenset(suppress_linked(values, lines, k)), leaves, sums)
+
+
+def summary(definition, survey_id, scope, k, rng=None):
+    """Count, each question's distribution and mean, scores and free-text answers for one scope
+    (scope_of_meeting, scope_of_group or ORG), as the organization-wide release allows."""
+    rel = release(definition, survey_id, k)
+    count = rel.get(("n", scope))
+    results = {}
+    for question in definition.questions:
+        if not question.points:
+            results[question.key] = QuestionResult(question, {}, None, None, False,
+                                                   _texts(survey_id, scope, question.key, count, k, rng))
+            continue
+        cells = {p: rel.get(("c", scope, question.key, p)) for p in question.points}
+        total_key = ("a", scope, question.key)
+        total = rel.get(total_key if total_key in rel.values else ("n", scope))
+        # Beside a distribution with hidden parts the mean adds one more equation, enough to solve two
+        # hidden parts: it is shown only when every part is.
+        complete = total is not None and None not in cells.values()
+        mean = (rel.sums.get((scope, question.key), 0) / total
+                if complete and total and shown(total, k) else None)
+        results[question.key] = QuestionResult(question, cells, total, mean, complete, [])
+    scores = []
+    for name in [*definition.subscales, None] if definition.subscales else []:
+        items = definition.items(name)
+        means = {q.key: results[q.key].mean for q in items}
+        low, high = definition.score_range(name)
+        mean = None if None in means.values() else definition.mean_score(means, name)
+        scores.append(Score(name, mean, low, high))
+    return Summary(count, list(results.values()), scores)
+
+
+def _texts(survey_id, scope, key, count, k, rng):
+    """Free-text answers of a scope whose count is shown and at least k, in a fresh random order."""
+    if count is None or not shown(count, k):
+        return []
+    query = (SurveyAnswer.select(SurveyAnswer.text).join(SurveyResponse).join(SurveyLink)
+             .where(_link_filter(survey_id), SurveyAnswer.question == key, SurveyAnswer.text.is_null(False)))
+    if scope[0] == "meeting":
+        query = query.where(SurveyLink.meeting == scope[1])
+    elif scope[0] == "group":
+        query = query.where(SurveyLink.group == scope[1])
+    return comments_to_show([text for (text,) in query.tuples()], k, rng)
+
+
+def by_month(definition, survey_id, group_id, k):
+    """One row per month of a group, newest first: responses and each scored or scale question's
+    mean where the month's count shows."""
+    rel = release(definition, survey_id, k)
+    months = {}
+    for leaf, (g, month) in rel.leaves.items():
+        if g == group_id:
+            months.setdefault(month, []).append(leaf)
+    rows = []
+    for month in sorted(months, reverse=True):
+        count = rel.get(("n", ("month", group_id, month)))
+        means = {}
+        for question in definition.questions:
+            if question.points and question.kind == "scale" and question.required:
+                total = sum(rel.sums.get((leaf, question.key), 0) for leaf in months[month])
+                means[question.key] = total / count if count and shown(count, k) else None
+        rows.append(Month(month, count, means))
+    return rows
+
+
+def surveys_with_responses(meeting_id=None, group_id=None):
+    """Survey ids (None: our built-in one) that have responses in this scope, most used first."""
+    query = SurveyLink.select(SurveyLink.survey, fn.COUNT(SurveyResponse.id)).join(SurveyResponse)
+    if meeting_id is not None:
+        query = query.where(SurveyLink.meeting == meeting_id)
+    elif group_id is not None:
+        query = query.where(SurveyLink.group == group_id)
+    counted = query.group_by(SurveyLink.survey).tuples()
+    return [survey for survey, _n in sorted(counted, key=lambda row: -row[1])]

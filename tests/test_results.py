@@ -7,6 +7,7 @@ import pytest
 
 from peergroups import results
 from peergroups.db import database
+from peergroups.questionnaire import AFTER_MEETING
 
 from . import factories
 
@@ -24,23 +25,31 @@ def useful(summary):
     return summary.questions[0]
 
 
+def of_meeting(meeting, k=K, rng=None):
+    return results.summary(AFTER_MEETING, None, results.scope_of_meeting(meeting.id), k, rng)
+
+
+def comments(summary):
+    return summary.questions[-1].texts
+
+
 def test_counts_means_and_distributions_match_hand_computed_figures(app, meeting):
     with app.app_context():
         for value in (5, 5, 5, 5, 5, 4, 4, 4, 4, 4):
             factories.survey_response(meeting, value)
-        summary = results.summary(K, meeting_id=meeting.id)
+        summary = of_meeting(meeting)
     assert summary.count == 10
-    assert useful(summary).distribution.cells == {1: 0, 2: 0, 3: 0, 4: 5, 5: 5}
-    assert useful(summary).distribution.total == 10 and useful(summary).mean == 4.5
-    assert summary.questions[1].distribution.cells[3] == 10 and summary.questions[1].mean == 3
+    assert useful(summary).cells == {1: 0, 2: 0, 3: 0, 4: 5, 5: 5}
+    assert useful(summary).total == 10 and useful(summary).mean == 4.5
+    assert summary.questions[1].cells[3] == 10 and summary.questions[1].mean == 3
 
 
 def test_a_lone_answer_is_hidden_with_another_part_so_the_total_does_not_give_it_away(app, meeting):
     with app.app_context():
         for value in [1] + [4] * 5 + [5] * 6:
             factories.survey_response(meeting, value)
-        result = useful(results.summary(K, meeting_id=meeting.id))
-    cells, total = result.distribution
+        result = useful(of_meeting(meeting))
+    cells, total = result.cells, result.total
     assert total == 12 and cells[1] is None
     hidden = [point for point, count in cells.items() if count is None]
     assert len(hidden) >= 2  # the total minus the shown parts is a sum of two or more
@@ -52,11 +61,11 @@ def test_a_meeting_under_k_shows_nothing_but_the_hidden_label(app, client, login
     with app.app_context():
         for value in range(1, K):
             factories.survey_response(meeting, value, comment=f"secret {value}")
-        summary = results.summary(K, meeting_id=meeting.id)
-    assert summary.count is None and summary.comments == []
-    for result in summary.questions:
-        assert result.mean is None and result.distribution.total is None
-        assert set(result.distribution.cells.values()) == {None}
+        summary = of_meeting(meeting)
+    assert summary.count is None and comments(summary) == []
+    for result in summary.questions[:-1]:
+        assert result.mean is None and result.total is None
+        assert set(result.cells.values()) == {None}
     login("admin")
     page = client.get(f"/meetings/{meeting.id}/results").get_data(as_text=True)
     assert HIDDEN in page and "secret" not in page and "<svg" not in page
@@ -66,9 +75,9 @@ def test_comments_only_from_k_responses_and_in_random_order(app, meeting):
     with app.app_context():
         for n in range(K - 1):
             factories.survey_response(meeting, 3, comment=f"comment {n}")
-        assert results.summary(K, meeting_id=meeting.id).comments == []
+        assert comments(of_meeting(meeting)) == []
         factories.survey_response(meeting, 3, comment=f"comment {K - 1}")
-        orders = {tuple(results.summary(K, meeting_id=meeting.id, rng=random.Random(seed)).comments)
+        orders = {tuple(comments(of_meeting(meeting, rng=random.Random(seed))))
                   for seed in range(5)}
     assert {frozenset(order) for order in orders} == {frozenset(f"comment {n}" for n in range(K))}
     assert len(orders) > 1
@@ -79,9 +88,9 @@ def test_k_below_three_behaves_as_three(app, meeting, k):
     with app.app_context():
         factories.survey_response(meeting, 3)
         factories.survey_response(meeting, 3)
-        assert results.summary(k if k is not None else 2, meeting_id=meeting.id).count is None
+        assert of_meeting(meeting, k if k is not None else 2).count is None
         factories.survey_response(meeting, 3)
-        assert results.summary(k if k is not None else 2, meeting_id=meeting.id).count == 3
+        assert of_meeting(meeting, k if k is not None else 2).count == 3
 
 
 def test_the_pages_use_the_configured_k_and_never_less_than_three(app, client, login, meeting):
@@ -107,7 +116,8 @@ def test_months_fold_meeting_dates_and_hide_a_small_month_with_another(app):
             meeting = factories.meeting(group, local_date=day)
             for value in values:
                 factories.survey_response(meeting, value)
-        rows, total = results.by_month(group.id, K)
+        rows = results.by_month(AFTER_MEETING, None, group.id, K)
+        total = results.summary(AFTER_MEETING, None, results.scope_of_group(group.id), K).count
     assert [row.month for row in rows] == [datetime.date(2026, 3, 1), datetime.date(2026, 2, 1),
                                            datetime.date(2026, 1, 1)]
     assert total == 15
@@ -122,8 +132,8 @@ def test_the_number_of_queries_does_not_grow_with_the_responses(app, meeting, mo
         calls = []
         real = database.obj.execute_sql
         monkeypatch.setattr(database.obj, "execute_sql", lambda *a, **kw: calls.append(a) or real(*a, **kw))
-        results.summary(K, meeting_id=meeting.id)
-        results.by_month(meeting.group_id, K)
+        of_meeting(meeting)
+        results.by_month(AFTER_MEETING, None, meeting.group_id, K)
         monkeypatch.undo()
         return len(calls)
 

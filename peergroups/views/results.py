@@ -1,45 +1,66 @@
-"""Survey results for staff: per meeting, per group by month, and for the whole organization.
-Who may see a meeting or a group may see its results (security.py); the organization's results
-are for admins and supervisors. Every figure is suppressed in results.py."""
-from flask import Blueprint, current_app
+"""Survey results for staff: per meeting, per group (with its months) and for the whole
+organization, one survey at a time. Who may see a meeting or a group may see its results
+(security.py); the organization's results are for admins and supervisors. Every figure is
+suppressed in results.py."""
+from flask import Blueprint, current_app, request
+from flask_babel import get_locale
 
 from .. import results, surveys
-from ..models import ROLES
+from ..models import ROLES, Survey
 from ..pages import render
 from ..security import get_group, get_meeting, require_role
 from ..suppression import effective_k
 
 bp = Blueprint("results", __name__)
-
-LABELS = dict(surveys.QUESTIONS)
+BUILTIN = "builtin"
 
 
 def _k():
     return effective_k(current_app.config["SURVEY_MIN_RESPONSES"])
 
 
-def _summary_page(summary, meeting=None, group=None):
-    """The meeting's and the organization's pages are one template: count, questions, comments."""
-    return render("results/summary.html", summary=summary, meeting=meeting, group=group, labels=LABELS,
-                  scale=surveys.SCALE)
+def _choose(available):
+    """The survey asked for with ?survey= (BUILTIN or an id) when it has results here, else the
+    first; and the choices, as (value, name), for the switcher."""
+    if not available:
+        available = [None]
+    names = {None: None}
+    for survey in Survey.select().where(Survey.id.in_([s for s in available if s is not None])):
+        names[survey.id] = survey.questionnaire().name
+    values = {BUILTIN if s is None else str(s): s for s in available}
+    wanted = values.get(request.args.get("survey", ""), available[0])
+    choices = [(value, names[s] if s is not None else str(surveys.questionnaire(None).name))
+               for value, s in values.items()]
+    return wanted, choices
+
+
+def _page(scope, available, **context):
+    survey_id, choices = _choose(available)
+    definition = surveys.questionnaire(survey_id)
+    summary = results.summary(definition, survey_id, scope, _k())
+    months = results.by_month(definition, survey_id, context["group"].id, _k()) if scope[0] == "group" else None
+    return render("results/summary.html", summary=summary, definition=definition, locale=get_locale(),
+                  choices=choices, chosen=BUILTIN if survey_id is None else str(survey_id), months=months,
+                  **context)
 
 
 @bp.get("/meetings/<int:meeting_id>/results")
 def meeting(meeting_id):
     require_role(*ROLES)
     meeting = get_meeting(meeting_id)
-    return _summary_page(results.summary(_k(), meeting_id=meeting.id), meeting, get_group(meeting.group_id))
+    return _page(results.scope_of_meeting(meeting.id), results.surveys_with_responses(meeting_id=meeting.id),
+                 meeting=meeting, group=get_group(meeting.group_id))
 
 
 @bp.get("/groups/<int:group_id>/results")
 def group(group_id):
     require_role(*ROLES)
     group = get_group(group_id)
-    months, total = results.by_month(group.id, _k())
-    return render("results/group.html", group=group, months=months, total=total, labels=LABELS)
+    return _page(results.scope_of_group(group.id), results.surveys_with_responses(group_id=group.id),
+                 meeting=None, group=group)
 
 
 @bp.get("/results/")
 def organization():
     require_role("admin", "supervisor")
-    return _summary_page(results.summary(_k()))
+    return _page(results.ORG, results.surveys_with_responses(), meeting=None, group=None)
