@@ -19,6 +19,11 @@ LEADERS_READ = expect(302, 200, 200, 404)  # admin and the group's facilitators;
 OTHER_GROUP = expect(302, 200, 404, 200)  # a group the facilitator does not lead: supervisors may read
 
 
+def is_html_page(template):
+    """A GET row that answers a page (not the JSON health check, a calendar feed or a file download)."""
+    return template != "/healthz" and not template.endswith((".ics", "/export"))
+
+
 def leaders(status):
     return expect(302, status, status, 404)
 

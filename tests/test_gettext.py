@@ -6,7 +6,7 @@ from peergroups.cli import ROOT
 
 from .conftest import make_app, sign_in
 from .i18n_tools import PSEUDO, build_pseudo_catalog, extract, raw_text
-from .routes import ANON, ROLES, ROUTES
+from .routes import ANON, ROLES, ROUTES, is_html_page
 from .world import build_world, fixture_texts
 
 
@@ -36,8 +36,8 @@ def pseudo_app(template_db, tmp_path, pseudo_dir):
 
 
 # Every HTML page (the health check answers JSON).
-GET_PAGES = [(row[1], role) for row in ROUTES if row[0] == "GET" and row[1] != "/healthz"
-             and not row[1].endswith(".ics") for role in ROLES if row[2][role] == 200]
+GET_PAGES = [(row[1], role) for row in ROUTES if row[0] == "GET" and is_html_page(row[1])
+             for role in ROLES if row[2][role] == 200]
 
 
 @pytest.mark.parametrize("template, role", GET_PAGES, ids=[f"{t} as {r}" for t, r in GET_PAGES])

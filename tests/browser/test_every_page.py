@@ -2,14 +2,13 @@
 nothing (target-size on) and nothing scrolls sideways. New routes join by getting a matrix row."""
 import pytest
 
-from ..routes import ADMIN, FACILITATOR, ROUTES, SUPERVISOR
+from ..routes import ADMIN, FACILITATOR, ROUTES, SUPERVISOR, is_html_page
 from ..world import build_world
 from .. import factories
 from .checks import check_page
 
-PAGES = sorted({(row[1], role) for row in ROUTES if row[0] == "GET" and row[1] != "/healthz"
-                and not row[1].endswith(".ics") for role in (ADMIN, FACILITATOR, SUPERVISOR)
-                if row[2][role] == 200})
+PAGES = sorted({(row[1], role) for row in ROUTES if row[0] == "GET" and is_html_page(row[1])
+                for role in (ADMIN, FACILITATOR, SUPERVISOR) if row[2][role] == 200})
 
 
 @pytest.fixture
