@@ -58,9 +58,8 @@ def test_the_organization_k_column_keeps_rows_and_defaults_to_5(tmp_path):
     database.execute_sql(insert.format("After"))
     rows = database.execute_sql('SELECT name, default_locale, survey_min_responses FROM "organization" ORDER BY id')
     assert list(rows.fetchall()) == [("Before", "fr", 5), ("After", "fr", 5)]
-    with pytest.raises(IntegrityError):
-        with database.atomic():
-            database.execute_sql('UPDATE "organization" SET survey_min_responses = NULL')
+    with pytest.raises(IntegrityError), database.atomic():
+        database.execute_sql('UPDATE "organization" SET survey_min_responses = NULL')
     database.close()
 
 

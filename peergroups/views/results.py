@@ -1,10 +1,10 @@
 """Survey results for staff: per meeting, per group by month, and for the whole organization.
 Who may see a meeting or a group may see its results (security.py); the organization's results
 are for admins and supervisors. Every figure is suppressed in results.py."""
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from .. import results, surveys
-from ..models import ROLES
+from ..models import ROLES, Organization
 from ..pages import render
 from ..security import get_group, get_meeting, require_role
 from ..suppression import effective_k
@@ -15,7 +15,9 @@ LABELS = dict(surveys.QUESTIONS)
 
 
 def _k():
-    return effective_k(current_app.config["SURVEY_MIN_RESPONSES"])
+    """The organization's k (admins set it on the settings page), never below suppression.MIN_K."""
+    org = Organization.current()
+    return effective_k(org.survey_min_responses if org else None)
 
 
 def _summary_page(summary, meeting=None, group=None):
