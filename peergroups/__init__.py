@@ -41,12 +41,13 @@ def create_app(test_config=None):
 
     from .forms import timezone_names
     from .views import (
-        account, auth, calendar, crisis, groups, main, meetings, members, mentoring, results, setup, staff, surveys,
+        account, auth, calendar, crisis, groups, main, meetings, members, mentoring, results, settings, setup, staff,
+        surveys,
     )
 
     setup.init_app(app)
     app.jinja_env.globals["timezone_names"] = timezone_names
     for blueprint in (main.bp, auth.bp, setup.bp, account.bp, staff.bp, groups.bp, meetings.bp,
-                      members.bp, calendar.bp, mentoring.bp, surveys.bp, crisis.bp, results.bp):
+                      members.bp, calendar.bp, mentoring.bp, surveys.bp, crisis.bp, results.bp, settings.bp):
         app.register_blueprint(blueprint)
     return app

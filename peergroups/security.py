@@ -71,6 +71,7 @@ def nav_items():
     if current_user.is_authenticated and current_user.role == "admin":
         items.append(("staff.index", _l("Staff")))
         items.append(("crisis.index", _l("Crisis lines")))
+        items.append(("settings.index", _l("Settings")))
     if current_user.is_authenticated and current_user.role in ("admin", "supervisor"):
         items.append(("results.organization", _l("Feedback")))
     items.append(("account.index", _l("Account")))

@@ -59,6 +59,8 @@ ROUTES = [
     ("GET", "/admin/crisis-lines/", ADMIN_ONLY),
     ("POST", "/admin/crisis-lines/", expect(302, 422, 404, 404)),
     ("POST", "/admin/crisis-lines/{crisis_line}/delete", expect(302, 303, 404, 404)),
+    ("GET", "/admin/settings", ADMIN_ONLY),
+    ("POST", "/admin/settings", expect(302, 422, 404, 404)),
     # Groups.
     ("GET", "/groups/", SIGNED_IN),
     ("GET", "/groups/new", ADMIN_ONLY),
