@@ -24,11 +24,12 @@ def create_app(test_config=None):
     )
     app.config["TRANSLATIONS_DIR"] = ROOT / "translations"
 
-    from . import accounts, cli, config, db, i18n, pages, security
+    from . import accounts, cli, config, db, i18n, pages, security, sessions
     from .extensions import csrf, htmx, limiter, survey_limiter
 
     config.load(app, test_config)
     db.init_app(app)
+    sessions.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
