@@ -1,6 +1,6 @@
 """Session cookies: the site's own, and on a survey link one of its own that nothing else shares.
 
-Under /s/<token> the session holds only the survey form's CSRF token and a language choice
+Under /s/<token> the session holds the survey form's CSRF token and, once chosen, a language
 (decisions.md, "Surveys"). It lives in its own cookie, sent back only to that link's pages and
 expiring when the link closes, so it cannot follow a member around the site or outlive the survey.
 A staff member's session cookie is neither read nor written there: opening a survey link on a
@@ -13,6 +13,7 @@ from peewee import InterfaceError, OperationalError
 
 from .extensions import login_manager
 from .security import is_survey_path
+from .surveys import find_link
 
 SURVEY_COOKIE = "survey"
 
@@ -29,9 +30,9 @@ class LinkScopedSessionInterface(SecureCookieSessionInterface):
 
     def open_session(self, app, request):
         if survey_token():
-            # Nobody is signed in on a survey page. Deciding it now keeps Flask-Login from ever
-            # loading a user here: it would copy a staff member's "remember me" id into the survey
-            # cookie, or mark this session as a stolen one.
+            # Nobody is signed in on a survey page. Deciding it now (Flask-Login's own way of setting
+            # the request's user) keeps it from loading one here: it would copy a staff member's
+            # "remember me" id and its session-protection marks into the survey cookie.
             login_manager._update_request_context_with_user()
         return super().open_session(app, request)
 
@@ -47,15 +48,13 @@ class LinkScopedSessionInterface(SecureCookieSessionInterface):
         token = survey_token()
         if token is None:
             return super().get_expiration_time(app, session)
-        from .models import SurveyLink
-
         try:
-            closes_at = SurveyLink.select(SurveyLink.closes_at).where(SurveyLink.token == token).scalar()
+            link = find_link(token)  # a malformed token never reaches the database
         except (OperationalError, InterfaceError):  # the database is down: the 503 page still answers
-            closes_at = None
+            link = None
         # An unknown token gets a cookie that ends with the browser session; a closed link, one
         # that has already expired.
-        return closes_at.replace(tzinfo=datetime.UTC) if closes_at else None
+        return link.closes_at.replace(tzinfo=datetime.UTC) if link else None
 
 
 def init_app(app):

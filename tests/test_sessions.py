@@ -130,3 +130,16 @@ def test_a_signed_in_staff_member_keeps_their_session_and_can_answer(app, link):
     assert client.get("/account/").status_code == 200  # still signed in
     with app.app_context():
         assert SurveyResponse.select().count() == 1
+
+
+def test_a_survey_page_answers_503_when_the_database_is_down(tmp_path):
+    from peergroups import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "AUTO_MIGRATE": False,
+                      "INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": "sqlite:///" + str(tmp_path)})
+    app.logger.disabled = True
+    response = app.test_client().get("/s/abcdefgh1234")
+    assert response.status_code == 503
+    session = set_cookies(response)["survey"]
+    assert session["path"] == "/s/abcdefgh1234" and not session["expires"]  # ends with the browser session
+    database.close()
