@@ -24,11 +24,12 @@ def create_app(test_config=None):
     )
     app.config["TRANSLATIONS_DIR"] = ROOT / "translations"
 
-    from . import accounts, cli, config, db, i18n, pages, security
+    from . import accounts, cli, config, db, i18n, pages, security, sessions
     from .extensions import csrf, htmx, limiter, survey_limiter
 
     config.load(app, test_config)
     db.init_app(app)
+    sessions.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
@@ -41,13 +42,14 @@ def create_app(test_config=None):
 
     from .forms import timezone_names
     from .views import (
-        account, auth, calendar, crisis, groups, main, meetings, members, mentoring, results, setup, staff, survey_admin,
-        surveys,
+        account, auth, calendar, crisis, groups, main, meetings, members, mentoring, results, settings, setup, staff,
+        survey_admin, surveys,
     )
 
     setup.init_app(app)
     app.jinja_env.globals["timezone_names"] = timezone_names
     for blueprint in (main.bp, auth.bp, setup.bp, account.bp, staff.bp, groups.bp, meetings.bp,
-                      members.bp, calendar.bp, mentoring.bp, surveys.bp, survey_admin.bp, crisis.bp, results.bp):
+                      members.bp, calendar.bp, mentoring.bp, surveys.bp, survey_admin.bp, crisis.bp, results.bp,
+                      settings.bp):
         app.register_blueprint(blueprint)
     return app

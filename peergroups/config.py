@@ -43,9 +43,6 @@ DEFAULTS = {
     # Survey answers per address, counted in process memory only (never Redis); generous because
     # a whole room may share one Wi-Fi address.
     "SURVEY_RATE_LIMIT": "30 per 10 minutes",
-    # k: a survey figure is shown only when at least this many responses stand behind it (never
-    # below 3, whatever is set here).
-    "SURVEY_MIN_RESPONSES": 5,
     # argon2id, at least the OWASP ASVS parameters (t=2, m=19 MiB, p=1).
     "ARGON2_TIME_COST": 2,
     "ARGON2_MEMORY_COST": 19 * 1024,

@@ -42,6 +42,15 @@ def name_field(label, max_length=120):
     )
 
 
+def organization_name_field():
+    return StringField(
+        _l("Organization name"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Please enter your organization's name.")),
+                    Length(max=200, message=_l("Please use at most %(max)d characters.", max=200))],
+    )
+
+
 def check_new_password(form, field):
     from .accounts import password_problem
 
@@ -149,10 +158,13 @@ def _parse_int(low, high):
     return parse
 
 
-def integer_field(label, low, high, **kwargs):
+def integer_field(label, low, high, required=False, **kwargs):
+    """A whole number from low to high; with required=True an empty field gets the same message."""
+    message = _l("Please enter a whole number from %(low)d to %(high)d.", low=low, high=high)
+    if required:
+        kwargs["validators"] = [DataRequired(message=message), *kwargs.get("validators", ())]
     return ParsedField(
-        label, parse=_parse_int(low, high),
-        message=_l("Please enter a whole number from %(low)d to %(high)d.", low=low, high=high),
+        label, parse=_parse_int(low, high), message=message,
         render_kw={"inputmode": "numeric", "pattern": "[0-9]*"}, **kwargs)
 
 

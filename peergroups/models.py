@@ -39,6 +39,9 @@ class Organization(BaseModel):
     default_locale = CharField(max_length=16, default="en")
     timezone = CharField(max_length=64, default="UTC")
     created_at = DateTimeField(default=utcnow)
+    # k: a survey figure is shown only when at least this many responses stand behind it
+    # (suppression.effective_k never applies less than 3, whatever is stored).
+    survey_min_responses = IntegerField(default=5)
 
     @classmethod
     def current(cls):

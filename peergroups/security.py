@@ -72,6 +72,7 @@ def nav_items():
         items.append(("staff.index", _l("Staff")))
         items.append(("crisis.index", _l("Crisis lines")))
         items.append(("survey_admin.index", _l("Surveys")))
+        items.append(("settings.index", _l("Settings")))
     if current_user.is_authenticated and current_user.role in ("admin", "supervisor"):
         items.append(("results.organization", _l("Feedback")))
     items.append(("account.index", _l("Account")))

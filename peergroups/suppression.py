@@ -4,6 +4,9 @@ from typing import NamedTuple
 
 DEFAULT_K = 5
 MIN_K = 3  # an organization may raise k, never lower it below this
+# The settings form's upper bound: a meeting's link takes at most its attendees (at least 10) plus a
+# small margin, so a k above this would hide nearly every figure, even a large group's whole month.
+MAX_K = 50
 
 # Rules (product.md, "Privacy rules"), applied to every row and column including the totals:
 # - primary: a count with 0 < n < k is hidden;

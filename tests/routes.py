@@ -64,6 +64,8 @@ ROUTES = [
     ("GET", "/admin/crisis-lines/", ADMIN_ONLY),
     ("POST", "/admin/crisis-lines/", expect(302, 422, 404, 404)),
     ("POST", "/admin/crisis-lines/{crisis_line}/delete", expect(302, 303, 404, 404)),
+    ("GET", "/admin/settings", ADMIN_ONLY),
+    ("POST", "/admin/settings", expect(302, 422, 404, 404)),
     # The organization's own surveys: admins only. Empty forms are refused with 422.
     ("GET", "/admin/surveys/", ADMIN_ONLY),
     ("POST", "/admin/surveys/", expect(302, 422, 404, 404)),

@@ -2,6 +2,7 @@
 import sqlite3
 
 import pytest
+from peewee import IntegrityError
 from playhouse.migrations import Runner
 
 from peergroups import create_app
@@ -39,7 +40,26 @@ def test_upgrade_from_the_first_migration_keeps_data(tmp_path):
     from peergroups.models import Organization, User
 
     assert Organization.get().name == "Kept Org" and Organization.get().default_locale == "es"
+    assert Organization.get().survey_min_responses == 5
     assert User.get(User.email == "kept@example.org").role == "admin"
+    database.close()
+
+
+def test_the_organization_k_column_keeps_rows_and_defaults_to_5(tmp_path):
+    """0006 adds survey_min_responses NOT NULL DEFAULT 5: existing organizations get 5, and so does
+    a row written by code that does not know the column yet."""
+    database.initialize(dbmod.make_database(fresh_url(tmp_path)))
+    runner = Runner(database.obj, directory=str(MIGRATIONS_DIR))
+    runner.up(target="0005_crisis_lines")
+    insert = ('INSERT INTO "organization" (name, default_locale, timezone, created_at) '
+              "VALUES ('{}', 'fr', 'Europe/Paris', '2026-01-01 10:00:00')")
+    database.execute_sql(insert.format("Before"))
+    assert "0006_organization_settings" in dbmod.upgrade()
+    database.execute_sql(insert.format("After"))
+    rows = database.execute_sql('SELECT name, default_locale, survey_min_responses FROM "organization" ORDER BY id')
+    assert list(rows.fetchall()) == [("Before", "fr", 5), ("After", "fr", 5)]
+    with pytest.raises(IntegrityError), database.atomic():
+        database.execute_sql('UPDATE "organization" SET survey_min_responses = NULL')
     database.close()
 
 

@@ -89,7 +89,7 @@ def test_a_response_stores_nothing_that_identifies_anyone(template_db, tmp_path)
     response = client.post(f"/s/{link.token}", data={**GOOD, "csrf_token": token}, environ_base=env,
                            headers={"Referer": f"http://localhost/s/{link.token}"})
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
-    session_cookie = client.get_cookie("peergroups_session").value
+    session_cookie = client.get_cookie("survey", path=f"/s/{link.token}").value  # the link's own session
     with app.app_context():
         after, columns = _dump()
         database.close()

@@ -2,11 +2,11 @@
 organization, one survey at a time. Who may see a meeting or a group may see its results
 (security.py); the organization's results are for admins and supervisors. Every figure is
 suppressed in results.py."""
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask_babel import get_locale
 
 from .. import results, surveys
-from ..models import ROLES, Survey
+from ..models import ROLES, Organization, Survey
 from ..pages import render
 from ..security import get_group, get_meeting, require_role
 from ..suppression import effective_k
@@ -16,7 +16,9 @@ BUILTIN = "builtin"
 
 
 def _k():
-    return effective_k(current_app.config["SURVEY_MIN_RESPONSES"])
+    """The organization's k (admins set it on the settings page), never below suppression.MIN_K."""
+    org = Organization.current()
+    return effective_k(org.survey_min_responses if org else None)
 
 
 def _choose(available):

@@ -12,7 +12,9 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from ..accounts import hash_password, start_session, tokens_equal
 from ..db import write_transaction
 from ..extensions import limiter
-from ..forms import Form, email_field, language_field, name_field, password_field, timezone_field
+from ..forms import (
+    Form, email_field, language_field, name_field, organization_name_field, password_field, timezone_field,
+)
 from ..models import Organization, User
 from ..pages import render
 
@@ -57,11 +59,7 @@ class SetupForm(Form):
         validators=[DataRequired(message=_l("Please enter the setup code.")),
                     Length(max=40, message=_l("This code is too long."))],
     )
-    organization = StringField(
-        _l("Organization name"),
-        validators=[DataRequired(message=_l("Please enter your organization's name.")),
-                    Length(max=200, message=_l("Please use at most %(max)d characters.", max=200))],
-    )
+    organization = organization_name_field()
     language = language_field(_l("Default language"))
     timezone = timezone_field()
     name = name_field(_l("Your name"))

@@ -1,0 +1,61 @@
+"""Session cookies: the site's own, and on a survey link one of its own that nothing else shares.
+
+Under /s/<token> the session holds the survey form's CSRF token and, once chosen, a language
+(decisions.md, "Surveys"). It lives in its own cookie, sent back only to that link's pages and
+expiring when the link closes, so it cannot follow a member around the site or outlive the survey.
+A staff member's session cookie is neither read nor written there: opening a survey link on a
+signed-in phone leaves that session exactly as it was."""
+import datetime
+
+from flask import request, url_for
+from flask.sessions import SecureCookieSessionInterface
+from peewee import InterfaceError, OperationalError
+
+from .extensions import login_manager
+from .security import is_survey_path
+from .surveys import find_link
+
+SURVEY_COOKIE = "survey"
+
+
+def survey_token():
+    """The token of the survey link this request is under (/s/<token> or below it), or None."""
+    if not is_survey_path(request.path):
+        return None
+    return request.path[len("/s/"):].split("/", 1)[0] or None
+
+
+class LinkScopedSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its own name, path and expiry on survey links."""
+
+    def open_session(self, app, request):
+        if survey_token():
+            # Nobody is signed in on a survey page. Deciding it now (Flask-Login's own way of setting
+            # the request's user) keeps it from loading one here: it would copy a staff member's
+            # "remember me" id and its session-protection marks into the survey cookie.
+            login_manager._update_request_context_with_user()
+        return super().open_session(app, request)
+
+    def get_cookie_name(self, app):
+        return SURVEY_COOKIE if survey_token() else super().get_cookie_name(app)
+
+    def get_cookie_path(self, app):
+        # The link's own path, as the "answered" marker has it: /s/<token>/thanks gets it too.
+        token = survey_token()
+        return url_for("surveys.survey", token=token) if token else super().get_cookie_path(app)
+
+    def get_expiration_time(self, app, session):
+        token = survey_token()
+        if token is None:
+            return super().get_expiration_time(app, session)
+        try:
+            link = find_link(token)  # a malformed token never reaches the database
+        except (OperationalError, InterfaceError):  # the database is down: the 503 page still answers
+            link = None
+        # An unknown token gets a cookie that ends with the browser session; a closed link, one
+        # that has already expired.
+        return link.closes_at.replace(tzinfo=datetime.UTC) if link else None
+
+
+def init_app(app):
+    app.session_interface = LinkScopedSessionInterface()
