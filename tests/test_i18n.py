@@ -54,6 +54,17 @@ def test_plural_forms_follow_cldr():
         assert load_catalog(code).num_plurals == get_plural(code).num_plurals
 
 
+@pytest.mark.parametrize("n, expected", [(2, "2 عضوان"), (3, "3 أعضاء"), (11, "11 عضوًا"), (99, "99 عضوًا"),
+                                         (100, "100 عضو"), (102, "102 عضو")])
+def test_arabic_plural_forms_sit_where_babel_looks(app, n, expected):
+    """Babel's Arabic rule puts 100-102 ("other") before 11-99 ("many"), unlike the usual order of
+    the categories: translations written in the usual order print "11 عضو"."""
+    from flask_babel import force_locale, ngettext
+
+    with app.test_request_context(), force_locale("ar"):
+        assert ngettext("%(num)d member", "%(num)d members", n) == expected
+
+
 @pytest.mark.parametrize("tag, expected", [
     ("zh-CN", "zh_Hans"), ("zh-Hans-CN", "zh_Hans"), ("zh_Hans", "zh_Hans"), ("zh-TW", None),
     ("pt-BR", "pt_BR"), ("pt", "pt_BR"), ("ar-EG", "ar"), ("fa-IR", "fa"), ("en-GB", "en"),
