@@ -53,3 +53,34 @@ def test_scan_to_thank_you_without_javascript(browser, live_server, live_app, to
     context.close()
     with live_app.app_context():
         assert SurveyResponse.select().count() == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_custom_monthly_survey_on_a_phone(page, live_server, live_app, lang):
+    """An organization's own survey (written in English and Spanish) on its monthly link: in Arabic
+    the page is right to left while the English questions are marked as English, left to right."""
+    import json
+
+    from peergroups.models import Group, Survey
+
+    from ..test_custom_surveys import DOC
+
+    with live_app.app_context():
+        survey = Survey.create(definition=json.dumps(DOC))
+        group = factories.group(name="Harbor Evening", languages="en,ar")
+        Group.update(periodic_survey=survey.id).where(Group.id == group.id).execute()
+        token = surveys.periodic_link(Group.get_by_id(group.id)).token
+    page.goto(f"{live_server}/s/{token}?lang={lang}")
+    if lang == "ar":
+        assert page.get_attribute("html", "dir") == "rtl"
+        assert page.get_attribute("fieldset:has(#q1-0)", "lang") == "en"
+    check_page(page)
+    for choice in ("q1-3", "q2-1", "q3-0", "q4-2"):
+        page.click(f"label:has(#{choice})")
+    page.click("form.survey button[type=submit]")
+    page.wait_for_url(f"**/s/{token}/thanks")
+    check_page(page)
+    with live_app.app_context():
+        values = {a.question: a.value for a in SurveyAnswer.select()}
+        assert values == {"q1": 4, "q2": 2, "q3": 1, "q4": 3}
+        assert {r.counts_for for r in SurveyResponse.select()} == {surveys.period_of(group)[0]}
