@@ -340,12 +340,7 @@ def _surveys(rng, groups):
                                         text=rng.choice(COMMENTS.get(language, COMMENTS["en"]))))
     if links:
         links[_latest_of_first(groups, links)]["closes_at"] = now + datetime.timedelta(hours=48)
-    link_ids = _insert(SurveyLink, links, ids=True)
-    for response in responses:
-        response["link"] = link_ids[response["link"] - 1]
-    _insert(SurveyResponse, responses)
-    _insert(SurveyAnswer, answers)
-    return len(responses)
+    return _insert_responses(links, responses, answers)
 
 
 AGREE = {"en": ["Strongly disagree", "Disagree", "Not sure", "Agree", "Strongly agree"],
@@ -405,6 +400,11 @@ def _check_ins(rng, groups):
                 if rng.random() < 0.25:
                     answers.append(dict(response=response["id"], question="q7", value=None,
                                         text=rng.choice(("More time to talk.", "A later start.", "Más café."))))
+    return _insert_responses(links, responses, answers)
+
+
+def _insert_responses(links, responses, answers):
+    """Insert links, then responses (whose "link" is a 1-based index into `links`), then answers."""
     link_ids = _insert(SurveyLink, links, ids=True)
     for response in responses:
         response["link"] = link_ids[response["link"] - 1]
