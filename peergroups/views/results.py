@@ -21,11 +21,12 @@ def _k():
     return effective_k(org.survey_min_responses if org else None)
 
 
-def _choose(available):
+def _choose(available, default=None):
     """The survey asked for with ?survey= (BUILTIN or an id) when it has results here, else the
-    first; and the choices, as (value, name), for the switcher."""
+    first (with no results yet: the group's survey after meetings); and the choices, as
+    (value, name), for the switcher."""
     if not available:
-        available = [None]
+        available = [default]
     names = {None: None}
     for survey in Survey.select().where(Survey.id.in_([s for s in available if s is not None])):
         names[survey.id] = survey.questionnaire().name
@@ -37,10 +38,11 @@ def _choose(available):
 
 
 def _page(scope, available, **context):
-    survey_id, choices = _choose(available)
+    group = context["group"]
+    survey_id, choices = _choose(available, group.meeting_survey_id if group else None)
     definition = surveys.questionnaire(survey_id)
     summary = results.summary(definition, survey_id, scope, _k())
-    months = results.by_month(definition, survey_id, context["group"].id, _k()) if scope[0] == "group" else None
+    months = results.by_month(definition, survey_id, group.id, _k()) if scope[0] == "group" else None
     return render("results/summary.html", summary=summary, definition=definition, locale=get_locale(),
                   choices=choices, chosen=BUILTIN if survey_id is None else str(survey_id), months=months,
                   **context)
