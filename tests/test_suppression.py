@@ -150,7 +150,7 @@ BRIDGE_TABLE = {
 def test_two_hidden_per_line_is_not_enough_when_all_margins_combine(monkeypatch):
     # With only the per-line rules, cell (0, 1) here is hidden twice in its row and its column,
     # yet adding up all the margins pins it down (it sits on no cycle of hidden cells).
-    monkeypatch.setattr(suppression, "_bridge", lambda hidden: None)
+    monkeypatch.setattr(suppression, "_pinned", lambda rows: [])
     assert determined_hidden(grid_of(suppress_table(BRIDGE_TABLE, 5))) == [(0, 1)]
     monkeypatch.undo()
     assert determined_hidden(grid_of(suppress_table(BRIDGE_TABLE, 5))) == []
