@@ -1,5 +1,9 @@
 """Small-cell suppression: which survey figures may be shown without exposing a small group."""
+import heapq
+import math
 import random
+from collections.abc import Hashable, Iterable, Sequence
+from fractions import Fraction
 from typing import NamedTuple
 
 DEFAULT_K = 5
@@ -8,14 +12,17 @@ MIN_K = 3  # an organization may raise k, never lower it below this
 # small margin, so a k above this would hide nearly every figure, even a large group's whole month.
 MAX_K = 50
 
-# Rules (product.md, "Privacy rules"), applied to every row and column including the totals:
+# Rules (product.md, "Privacy rules"), applied to every line: parts that add up to a total, such
+# as a row or a column of a table with its margin, or a month's meetings and the month's count:
 # - primary: a count with 0 < n < k is hidden;
 # - zeros are shown beside a shown total ("nobody chose this" describes no one) and hidden beside
 #   a hidden total, where they would tell what the few people behind it did not answer;
 # - secondary: beside a shown total the hidden parts are at least two nonzero counts adding up to
 #   at least k and to more than their number; a hidden total has a hidden nonzero part; the
 #   complements are the smallest shown counts;
-# - no hidden figure may be solvable from all shown figures together (see _bridge).
+# - no hidden figure may be solvable from all shown figures and all lines together (_pinned);
+#   figures shown on several pages are suppressed in one run (suppress_linked), or a reader
+#   could subtract across pages.
 # Out of scope: a reader who replays this algorithm to narrow ranges (primary cells are < k).
 
 
@@ -70,18 +77,21 @@ def suppress_distribution(counts, k=None):
 def suppress_table(table, k=None):
     """Hide every figure of `table` (row -> column -> count, missing = 0) that is small or that
     could be computed from shown margins; rows, columns and margins all follow the same rules."""
-    k = effective_k(k)
     rows = list(table)
     cols = list(dict.fromkeys(c for r in rows for c in table[r]))
     grid = [[table[r].get(c, 0) for c in cols] for r in rows]
     for line in grid:
         line.append(sum(line))
     grid.append([sum(line[c] for line in grid) for c in range(len(cols) + 1)])
-    hidden = _suppress_grid(grid, k)
+    last_row, last_col = len(rows), len(cols)
+    # Keys are grid positions; each row and each column (margins included) is a line.
+    lines = [([(r, c) for c in range(last_col)], (r, last_col)) for r in range(last_row + 1)]
+    lines += [([(r, c) for r in range(last_row)], (last_row, c)) for c in range(last_col + 1)]
+    values = {(r, c): v for r, line in enumerate(grid) for c, v in enumerate(line)}
+    hidden = suppress_linked(values, lines, k)
 
     def out(r, c):
         return None if (r, c) in hidden else grid[r][c]
-    last_row, last_col = len(rows), len(cols)
     return Table(
         cells={row: {col: out(r, c) for c, col in enumerate(cols)} for r, row in enumerate(rows)},
         row_totals={row: out(r, last_col) for r, row in enumerate(rows)},
@@ -90,91 +100,252 @@ def suppress_table(table, k=None):
     )
 
 
-def _suppress_grid(grid, k):
-    """Positions to hide in a grid whose last row and last column are the totals.
+def suppress_linked(values: dict, lines: Iterable[tuple[Sequence, Hashable]], k=None) -> set:
+    """The keys to hide among figures that appear together on overlapping pages.
 
-    Every row and column of the grid (totals included) is a "line": parts that add up to its last
-    entry. Hiding only ever grows, so the loop ends (at worst with every nonzero figure hidden).
+    `values` maps every figure's key to its count; `lines` are (parts, total) pairs of keys whose
+    parts add up to the total. A key may sit in many lines, as a part in some and the total in
+    others (a meeting's count is a part of its month and the total of each of its distributions).
+    Suppressing all figures of a survey in one run is what stops a reader from subtracting across
+    pages. Keys may be of any hashable types: ties are broken by the insertion order of `values`,
+    never by comparing keys, so the same input always gives the same answer. Raises ValueError
+    when a line does not add up, names a key twice or a count is negative (KeyError for a key
+    that has no value).
     """
-    n_rows, n_cols = len(grid), len(grid[0])
-    lines = [[(r, c) for c in range(n_cols)] for r in range(n_rows)]
-    lines += [[(r, c) for r in range(n_rows)] for c in range(n_cols)]
-    hidden = {(r, c) for r in range(n_rows) for c in range(n_cols) if 0 < grid[r][c] < k}
-    while True:
-        changed = False
-        for line in lines:
-            extra = _fix_line(grid, line, hidden, k)
-            if extra is not None:
-                hidden.add(extra)
-                changed = True
-        if not changed:
-            bridge = _bridge(hidden)
-            if bridge is None or not _hide_near(grid, bridge, hidden):
-                return hidden
+    k = effective_k(k)
+    keys = list(values)
+    ids = {key: i for i, key in enumerate(keys)}  # insertion order: a stable order for any keys
+    counts = [values[key] for key in keys]
+    if any(v < 0 for v in counts):
+        raise ValueError("counts must not be negative")
+    members = []
+    for parts, total in lines:
+        line = [ids[p] for p in parts] + [ids[total]]
+        if len(set(line)) != len(line):
+            raise ValueError(f"the line to {total!r} names a key twice")
+        if sum(counts[p] for p in line[:-1]) != counts[line[-1]]:
+            raise ValueError(f"the parts of {total!r} do not add up to it")
+        members.append(line)
+    state = _Linked(counts, members, k)
+    for i, v in enumerate(counts):
+        if 0 < v < k:
+            state.hide(i)
+    state.settle()
+    while state.protect_determined():
+        state.settle()
+    return {keys[i] for i in state.hidden}
 
 
-def _fix_line(grid, line, hidden, k):
-    """One more position to hide so that this line gives nothing away, or None if it is safe."""
-    def value(p):
-        return grid[p[0]][p[1]]
-    *parts, margin = line
-    across = 1 if line[0][0] == margin[0] else 0  # a row's parts sit in columns, and back
+class _Linked:
+    """Hidden figures plus running tallies per line, so that checking a line after a change costs
+    O(1) however long it is (an organization's line has a part per meeting).
 
-    def cost(p):
-        # Prefer a part whose crossing line already hides something: it starts no new cascade.
-        crossing_hides = any(q[across] == p[across] and q != p for q in hidden)
-        return not crossing_hides, value(p), p
-    shown_nonzero = sorted((cost(p), p) for p in parts if p not in hidden and value(p))
-    hidden_nonzero = [value(p) for p in parts if p in hidden and value(p)]
-    if margin in hidden:
-        # Zeros beside a hidden total would tell what the people behind it did not answer.
-        zero = next((p for p in parts if p not in hidden and not value(p)), None)
-        if zero is not None:
-            return zero
-        # A hidden total must not be the plain sum of shown parts.
-        return None if hidden_nonzero or not shown_nonzero else shown_nonzero[0][1]
-    if not any(p in hidden for p in parts):
-        return None
-    # Next to a shown total the hidden parts are known only as a sum: it must span two or more
-    # nonzero parts (else subtraction gives the part), reach k (the remainder is itself a group
-    # big enough to show), and exceed their number (else each hidden part must be exactly 1).
-    hidden_sum = sum(hidden_nonzero)
-    if len(hidden_nonzero) >= 2 and hidden_sum >= k and hidden_sum > len(hidden_nonzero):
-        return None
-    return shown_nonzero[0][1] if shown_nonzero else margin
+    Figures are numbered in insertion order; a line is a list of numbers, its total last."""
+
+    def __init__(self, counts, lines, k):
+        self.counts, self.lines, self.k = counts, lines, k
+        self.lines_of = [[] for _ in counts]
+        for m, line in enumerate(lines):
+            for i in line:
+                self.lines_of[i].append(m)
+        self.hidden = set()
+        self.hidden_in = [0] * len(lines)  # hidden members, the total included
+        self.hidden_nonzero = [0] * len(lines)  # hidden nonzero parts
+        self.hidden_sum = [0] * len(lines)
+        self.shown_zeros = [sum(not counts[p] for p in line[:-1]) for line in lines]
+        self.dirty = set(range(len(lines)))
+        self.safe_components = set()  # components of hidden figures known to pin down nothing
+
+    def hide(self, i):
+        self.hidden.add(i)
+        v = self.counts[i]
+        for m in self.lines_of[i]:
+            self.hidden_in[m] += 1
+            if self.lines[m][-1] != i:
+                if v:
+                    self.hidden_nonzero[m] += 1
+                    self.hidden_sum[m] += v
+                else:
+                    self.shown_zeros[m] -= 1
+            self.dirty.add(m)
+
+    def settle(self):
+        """Apply the line rules until every line is safe: sweeps in line order over the lines
+        that changed. Hiding only ever grows, so this ends (at worst with all nonzero hidden)."""
+        while self.dirty:
+            sweep, self.dirty = sorted(self.dirty), set()
+            for m in sweep:
+                for i in self._fix_line(m):
+                    self.hide(i)
+
+    def _fix_line(self, m):
+        """What to hide so that line `m` gives nothing away: nothing when it is safe."""
+        line, k = self.lines[m], self.k
+        total = line[-1]
+        if total in self.hidden:
+            # Zeros beside a hidden total would tell what the few people behind it did not answer.
+            if self.shown_zeros[m]:
+                return [p for p in line[:-1] if not self.counts[p] and p not in self.hidden]
+            # A hidden total must not be the plain sum of shown parts.
+            if self.hidden_nonzero[m]:
+                return []
+            return self._cheapest((p, m) for p in line[:-1])
+        if not self.hidden_in[m]:
+            return []
+        # Next to a shown total the hidden parts are known only as a sum: it must span two or more
+        # nonzero parts (else subtraction gives the part), reach k (the remainder is itself a group
+        # big enough to show), and exceed their number (else each hidden part must be exactly 1).
+        n, hidden_sum = self.hidden_nonzero[m], self.hidden_sum[m]
+        if n >= 2 and hidden_sum >= k and hidden_sum > n:
+            return []
+        return self._cheapest((p, m) for p in line[:-1]) or [total]
+
+    def _cheapest(self, candidates):
+        """The cheapest shown nonzero figure among `candidates`, (figure, line it is reached
+        through) pairs, as a list of one or none. Cheapest: one whose other lines already hide
+        something (it starts no new cascade), then the smallest, then the first."""
+        costs = [(not any(self.hidden_in[m] for m in self.lines_of[i] if m != via), self.counts[i], i)
+                 for i, via in candidates if self.counts[i] and i not in self.hidden]
+        return [min(costs)[2]] if costs else []
+
+    def protect_determined(self):
+        """Hide a complement beside each figure that all lines together pin down; False when
+        there is none (or nothing is left to hide). Complements are chosen for several figures
+        at once, skipping a figure whose lines have just gained one, to keep the rounds few."""
+        changed_lines = set()
+        for x in sorted(self._determined()):
+            if changed_lines.intersection(self.lines_of[x]):
+                continue
+            # The cheapest shown figure in a line through x, else anywhere.
+            for choice in (self._cheapest((i, m) for m in self.lines_of[x] for i in self.lines[m])
+                           or self._cheapest((i, None) for i in range(len(self.counts)))):
+                self.hide(choice)
+                changed_lines.update(self.lines_of[choice])
+        return bool(changed_lines)
+
+    def _determined(self):
+        """Hidden figures whose value follows from the shown ones and all lines, found per
+        component (hidden figures linked through lines), since components do not interact."""
+        parent = {i: i for i in self.hidden}
+
+        def root(i):
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+        equations = []
+        for m in {m for i in self.hidden for m in self.lines_of[i]}:
+            line = self.lines[m]
+            row = {i: 1 for i in line[:-1] if i in self.hidden}
+            if line[-1] in self.hidden:
+                row[line[-1]] = -1
+            first, *rest = row
+            for i in rest:
+                parent[root(i)] = root(first)
+            equations.append(row)
+        components = {}
+        for i in self.hidden:
+            components.setdefault(root(i), ([], []))[0].append(i)
+        for row in equations:
+            components[root(next(iter(row)))][1].append(row)
+        found = []
+        for figures, rows in components.values():
+            key = frozenset(figures)
+            if key not in self.safe_components:
+                pinned = _pinned(rows)
+                found += pinned
+                if not pinned:
+                    self.safe_components.add(key)
+        return found
 
 
-def _bridge(hidden):
-    """A hidden entry on no cycle of hidden entries (rows and columns as nodes, hidden entries as
-    edges) is fixed by the line sums, even when each line has two hidden entries."""
-    for r, c in sorted(hidden):
-        if not _connected(hidden - {(r, c)}, ("row", r), ("col", c)):
-            return r, c
-    return None
+def _pinned(rows):
+    """The unknowns that the equations `rows` (unknown -> integer coefficient, each = a known
+    constant) fix to one value, by exact sparse elimination.
+
+    An unknown is fixed iff it is zero in every solution of the homogeneous system, i.e. iff its
+    row in the reduced echelon form has nothing in a free column. Computing that form in full
+    would fill the meetings' rows with the long lines, so a random solution (free unknowns drawn
+    from 2**64 values, the rest solved for) is used as a sieve: a fixed unknown is zero in it, one
+    that is not is nonzero except with probability at most 2**-64. Only the zeros get the exact
+    test (_only_free), so the answer is exact and the random draw costs at most time."""
+    rows = [dict(row) for row in rows]
+    holders = {}  # unknown -> rows still to eliminate that contain it
+    for n, row in enumerate(rows):
+        for c in row:
+            holders.setdefault(c, set()).add(n)
+    # Shortest rows first and the rarest unknown as pivot keep the fill low: the long lines (an
+    # organization's, a month's) come last, after the meetings' short lines have been absorbed.
+    queue = [(len(row), n) for n, row in enumerate(rows)]
+    heapq.heapify(queue)
+    echelon = []  # (pivot, row): a row holds no pivot of an earlier row
+    done = set()
+    while queue:
+        size, n = heapq.heappop(queue)
+        row = rows[n]
+        if n in done or size != len(row):
+            continue  # a stale entry: the row was pushed again with its new size
+        done.add(n)
+        for c in row:
+            holders[c].discard(n)
+        if not row:
+            continue
+        pivot = min(row, key=lambda c: (abs(row[c]) != 1, len(holders[c]), c))
+        for other in list(holders[pivot]):
+            _eliminate(rows[other], row, pivot)
+            for c in row:
+                if c in rows[other]:
+                    holders[c].add(other)
+                else:
+                    holders[c].discard(other)
+            heapq.heappush(queue, (len(rows[other]), other))
+        echelon.append((pivot, row))
+
+    rng = random.Random(0)
+    solution = {}
+    for pivot, row in reversed(echelon):
+        rest = 0
+        for c, a in row.items():
+            if c != pivot:
+                if c not in solution:
+                    solution[c] = rng.getrandbits(64) + 1
+                rest += a * solution[c]
+        a = row[pivot]
+        solution[pivot] = -rest * a if abs(a) == 1 else Fraction(-rest, a)
+    position = {pivot: n for n, (pivot, _) in enumerate(echelon)}
+    return [x for x, n in position.items() if not solution[x] and _only_free(x, echelon, position)]
 
 
-def _connected(edges, start, goal):
-    neighbours = {}
-    for r, c in edges:
-        neighbours.setdefault(("row", r), []).append(("col", c))
-        neighbours.setdefault(("col", c), []).append(("row", r))
-    seen, todo = {start}, [start]
+def _only_free(x, echelon, position):
+    """Whether x's pivot row, reduced by the rows after it, is x alone (x is then fixed)."""
+    row = dict(echelon[position[x]][1])
+    todo = [position[c] for c in row if c != x and c in position]
+    heapq.heapify(todo)
     while todo:
-        for node in neighbours.get(todo.pop(), []):
-            if node not in seen:
-                seen.add(node)
-                todo.append(node)
-    return goal in seen
+        pivot, pivot_row = echelon[heapq.heappop(todo)]
+        if pivot in row:
+            _eliminate(row, pivot_row, pivot)
+            for c in pivot_row:
+                if c in row and c != x and c in position:
+                    heapq.heappush(todo, position[c])
+    return len(row) == 1
 
 
-def _hide_near(grid, position, hidden):
-    """Hide the smallest shown nonzero figure in the bridge's row or column (else anywhere), which
-    gives the line rules material to close a cycle; False when nothing is left to hide."""
-    r0, c0 = position
-    candidates = [(v, (r, c)) for r, line in enumerate(grid) for c, v in enumerate(line)
-                  if v and (r, c) not in hidden]
-    near = [item for item in candidates if item[1][0] == r0 or item[1][1] == c0]
-    if not (near or candidates):
-        return False
-    hidden.add(min(near or candidates)[1])
-    return True
+def _eliminate(row, pivot_row, pivot):
+    """Subtract a multiple of `pivot_row` from `row` (in place, integers only) to clear `pivot`."""
+    a, b = pivot_row[pivot], row[pivot]
+    g = math.gcd(a, b)
+    scale, factor = abs(a) // g, b // g * (1 if a > 0 else -1)
+    if scale != 1:  # only for coefficients other than +-1, which lines of counts hardly produce
+        for c in row:
+            row[c] *= scale
+    for c, v in pivot_row.items():
+        new = row.get(c, 0) - factor * v
+        if new:
+            row[c] = new
+        else:
+            del row[c]
+    if scale != 1:
+        g = math.gcd(*row.values()) if row else 1
+        for c in row:
+            row[c] //= g
