@@ -155,6 +155,7 @@ class _Linked:
         self.shown_zeros = [sum(not counts[p] for p in line[:-1]) for line in lines]
         self.dirty = set(range(len(lines)))
         self.safe_components = set()  # components of hidden figures known to pin down nothing
+        self.zero_lines = [m for m, line in enumerate(lines) if not counts[line[-1]]]
 
     def hide(self, i):
         self.hidden.add(i)
@@ -190,7 +191,9 @@ class _Linked:
             if self.hidden_nonzero[m]:
                 return []
             return self._cheapest((p, m) for p in line[:-1])
-        if not self.hidden_in[m]:
+        if not self.hidden_in[m] or not self.counts[total]:
+            # A shown zero total says every part is zero: hiding parts could not hide that (nobody
+            # in the group answered this, so nobody in any part of it did).
             return []
         # Next to a shown total the hidden parts are known only as a sum: it must span two or more
         # nonzero parts (else subtraction gives the part), reach k (the remainder is itself a group
@@ -226,7 +229,10 @@ class _Linked:
     def _determined(self):
         """Hidden figures whose value follows from the shown ones and all lines, found per
         component (hidden figures linked through lines), since components do not interact."""
-        parent = {i: i for i in self.hidden}
+        # Parts of a shown zero total are known to be zero, hidden or not: they are no unknowns.
+        known = {i for m in self.zero_lines if self.lines[m][-1] not in self.hidden for i in self.lines[m]}
+        unknown = self.hidden - known
+        parent = {i: i for i in unknown}
 
         def root(i):
             while parent[i] != i:
@@ -234,17 +240,19 @@ class _Linked:
                 i = parent[i]
             return i
         equations = []
-        for m in {m for i in self.hidden for m in self.lines_of[i]}:
+        for m in {m for i in unknown for m in self.lines_of[i]}:
             line = self.lines[m]
-            row = {i: 1 for i in line[:-1] if i in self.hidden}
-            if line[-1] in self.hidden:
+            row = {i: 1 for i in line[:-1] if i in unknown}
+            if line[-1] in unknown:
                 row[line[-1]] = -1
+            if not row:
+                continue
             first, *rest = row
             for i in rest:
                 parent[root(i)] = root(first)
             equations.append(row)
         components = {}
-        for i in self.hidden:
+        for i in unknown:
             components.setdefault(root(i), ([], []))[0].append(i)
         for row in equations:
             components[root(next(iter(row)))][1].append(row)

@@ -86,8 +86,9 @@ def determined_hidden(grid):
     n_rows, n_cols = len(grid), len(grid[0])
     lines_ = [([(r, c) for c in range(n_cols - 1)], (r, n_cols - 1)) for r in range(n_rows)]
     lines_ += [([(r, c) for r in range(n_rows - 1)], (n_rows - 1, c)) for c in range(n_cols)]
+    known_zero = {p for parts, total in lines_ if grid[total[0]][total[1]] == 0 for p in parts}
     return sorted(pinned(lines_, [(r, c) for r in range(n_rows) for c in range(n_cols)
-                                  if grid[r][c] is None]))
+                                  if grid[r][c] is None and (r, c) not in known_zero]))
 
 
 # --- unit tests -----------------------------------------------------------------------------
@@ -247,13 +248,14 @@ def test_table_properties(table, k):
     assert all(s is None or s == v for s, v in pairs)
     assert all(s is None or s == 0 or s >= k_ for s, _ in pairs)  # (1)
     for line in lines(grid):
-        # (2) subtraction: a line never has exactly one hidden figure (margin included)...
-        assert sum(s is None for s in line) != 1
+        # (2) subtraction: a line never has exactly one hidden figure (margin included), but for
+        # a part of a shown zero total, which is zero whatever is hidden...
+        assert sum(s is None for s in line) != 1 or line[-1] == 0
     # ...and no hidden figure follows from all shown cells and margins together.
     assert determined_hidden(grid) == []
     for line, true_line in zip(lines(grid), lines(truth)):
         hidden = [v for s, v in zip(line[:-1], true_line[:-1]) if s is None and v]
-        if line[-1] is not None and any(s is None for s in line[:-1]):
+        if line[-1] not in (None, 0) and any(s is None for s in line[:-1]):
             assert len(hidden) >= 2 and sum(hidden) >= k_ and sum(hidden) > len(hidden)
     assert suppress_table(table, k) == result  # (3)
     assert suppress_table(table, max(k, 3)) == result  # (4)
@@ -336,7 +338,23 @@ def test_linked_properties(survey, k):
         if total in hidden:
             assert nonzero or not any(values[p] for p in parts)
             assert all(p in hidden for p in parts if not values[p])
-        elif hidden_parts:  # known only as a sum of two or more parts, at least k, not all ones
+        elif nonzero or (hidden_parts and values[total]):
+            # Known only as a sum of two or more parts, at least k, not all ones. Beside a shown
+            # zero total every part is zero anyway: hiding some of them protects nothing.
             assert len(nonzero) >= 2 and sum(nonzero) >= k_ and sum(nonzero) > len(nonzero)
-    assert pinned(lines_, hidden) == []
+    known_zero = {p for parts, total in lines_ if total not in hidden and not values[total] for p in parts}
+    assert pinned(lines_, hidden - known_zero) == []
     assert suppress_linked(values, lines_, k) == hidden
+
+
+def test_a_shown_zero_total_does_not_make_its_hidden_zero_parts_spread():
+    """Nobody in the group chose "1", so nobody in its small hidden meeting did either: that zero is
+    told by the group's own zero, and hiding more (down to the group's whole distribution, as
+    before) would protect nothing."""
+    values = {"m1": 3, "m2": 9, "g": 12, ("m1", 1): 0, ("m1", 3): 3, ("m2", 1): 0, ("m2", 3): 9,
+              ("g", 1): 0, ("g", 3): 12}
+    lines_ = [(["m1", "m2"], "g"), ([("m1", 1), ("m1", 3)], "m1"), ([("m2", 1), ("m2", 3)], "m2"),
+              ([("g", 1), ("g", 3)], "g"), ([("m1", 1), ("m2", 1)], ("g", 1)), ([("m1", 3), ("m2", 3)], ("g", 3))]
+    hidden = suppress_linked(values, lines_, 5)
+    assert {"m1", ("m1", 1), ("m1", 3), "m2", ("m2", 3)} <= hidden  # the small meeting and its complement
+    assert not hidden & {"g", ("g", 1), ("g", 3)}
