@@ -99,10 +99,14 @@ def release(definition, survey_id, k):
         key = (_leaf(meeting_id, link_id), question, value)
         answers[key] = answers.get(key, 0) + n
 
-    groups, months = {}, {}
+    groups, months, parts_of = {}, {}, {}
     for leaf, (group_id, month) in leaves.items():
-        groups.setdefault(scope_of_group(group_id), []).append(leaf)
+        group = scope_of_group(group_id)
+        groups.setdefault(group, []).append(leaf)
         months.setdefault(("month", group_id, month), []).append(leaf)
+        # Answers per point are shown for each meeting, group and the organization. A periodic
+        # link's answers show only within its group's, so a group's periods are one part of it.
+        parts_of.setdefault(group, {}).setdefault(leaf if leaf[0] == "meeting" else ("periods", group_id), []).append(leaf)
 
     def add_line(parts, total):
         values[total] = sum(values[p] for p in parts)
@@ -112,33 +116,51 @@ def release(definition, survey_id, k):
     for group in groups:
         add_line([("n", m) for m in months if scope_of_group(m[1]) == group], ("n", group))
     add_line([("n", g) for g in groups], ("n", ORG))
+    for group, parts in parts_of.items():
+        for part, part_leaves in parts.items():
+            if part[0] == "periods" and len(parts) > 1:
+                add_line([("n", leaf) for leaf in part_leaves], ("n", part))
+    # Where a group's periods are all of it, the group's own figures are the finest shown.
+    cell_scopes = [part for parts in parts_of.values() if len(parts) > 1 or next(iter(parts))[0] == "meeting"
+                   for part in parts]
 
     for question in definition.questions:
         if not question.points:
             continue
         key = question.key
         for leaf in leaves:
-            for point in question.points:
-                n = answers.get((leaf, key, point), 0)
-                values[("c", leaf, key, point)] = n
-                sums[(leaf, key)] = sums.get((leaf, key), 0) + n * point
+            sums[(leaf, key)] = sum(answers.get((leaf, key, p), 0) * p for p in question.points)
+        cells = {}
+        for group, parts in parts_of.items():
+            for part, part_leaves in parts.items():
+                for point in question.points:
+                    cells[(part, point)] = sum(answers.get((leaf, key, point), 0) for leaf in part_leaves)
+            sums[(group, key)] = sum(sums[(leaf, key)] for leaf in groups[group])
+        sums[(ORG, key)] = sum(sums[(g, key)] for g in groups)
         # A required question's distribution adds up to the responses; otherwise (an optional
         # question, or answers that predate a change) to the number who answered it.
+        # (Whole groups and their meetings agree, so their periods do too.)
         by_responses = question.required and all(
-            sum(values[("c", leaf, key, p)] for p in question.points) == values[("n", leaf)] for leaf in leaves)
-        for group, parts in groups.items():
+            sum(cells[(part, p)] for part in (parts if scope == group else [scope]) for p in question.points)
+            == values[("n", scope)]
+            for group, parts in parts_of.items() for scope in (group, *(p for p in parts if p[0] == "meeting")))
+        for scope in cell_scopes:
             for point in question.points:
-                add_line([("c", leaf, key, point) for leaf in parts], ("c", group, key, point))
-            sums[(group, key)] = sum(sums[(leaf, key)] for leaf in parts)
+                values[("c", scope, key, point)] = cells[(scope, point)]
+        for group, parts in parts_of.items():
+            for point in question.points:
+                if len(parts) > 1 or next(iter(parts))[0] == "meeting":
+                    add_line([("c", part, key, point) for part in parts], ("c", group, key, point))
+                else:
+                    values[("c", group, key, point)] = cells[(next(iter(parts)), point)]
         for point in question.points:
             add_line([("c", g, key, point) for g in groups], ("c", ORG, key, point))
-        sums[(ORG, key)] = sum(sums[(g, key)] for g in groups)
-        for scope in [*leaves, *groups, ORG]:
-            cells = [("c", scope, key, p) for p in question.points]
+        for scope in [*cell_scopes, *groups, ORG]:
+            scope_cells = [("c", scope, key, p) for p in question.points]
             if by_responses:
-                lines.append((cells, ("n", scope)))
+                lines.append((scope_cells, ("n", scope)))
             else:
-                add_line(cells, ("a", scope, key))
+                add_line(scope_cells, ("a", scope, key))
     return Release(values, frozenset(suppress_linked(values, lines, k)), leaves, sums)
 
 
