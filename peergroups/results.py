@@ -46,6 +46,7 @@ class Month(NamedTuple):
 
 class Release(NamedTuple):
     """Every figure of one survey in the organization and which of them are hidden."""
+    survey_id: int | None
     values: dict
     hidden: frozenset
     leaves: dict  # leaf scope -> (group id, month)
@@ -161,19 +162,18 @@ def release(definition, survey_id, k):
                 lines.append((scope_cells, ("n", scope)))
             else:
                 add_line(scope_cells, ("a", scope, key))
-    return Release(values, frozenset(suppress_linked(values, lines, k)), leaves, sums)
+    return Release(survey_id, values, frozenset(suppress_linked(values, lines, k)), leaves, sums)
 
 
-def summary(definition, survey_id, scope, k, rng=None):
+def summary(definition, rel, scope, k, rng=None):
     """Count, each question's distribution and mean, scores and free-text answers for one scope
     (scope_of_meeting, scope_of_group or ORG), as the organization-wide release allows."""
-    rel = release(definition, survey_id, k)
     count = rel.get(("n", scope))
     results = {}
     for question in definition.questions:
         if not question.points:
             results[question.key] = QuestionResult(question, {}, None, None, False,
-                                                   _texts(survey_id, scope, question.key, count, k, rng))
+                                                   _texts(rel.survey_id, scope, question.key, count, k, rng))
             continue
         cells = {p: rel.get(("c", scope, question.key, p)) for p in question.points}
         total_key = ("a", scope, question.key)
@@ -207,10 +207,9 @@ def _texts(survey_id, scope, key, count, k, rng):
     return comments_to_show([text for (text,) in query.tuples()], k, rng)
 
 
-def by_month(definition, survey_id, group_id, k):
+def by_month(definition, rel, group_id, k):
     """One row per month of a group, newest first: responses and each scored or scale question's
     mean where the month's count shows."""
-    rel = release(definition, survey_id, k)
     months = {}
     for leaf, (g, month) in rel.leaves.items():
         if g == group_id:

@@ -225,7 +225,8 @@ def scored(app, pairs, k=3):
             response = SurveyResponse.create(id=f"r{n}", link=link.id, counts_for=link.period)
             for key, value in (("q1", q1), ("q2", q2), ("q3", 1)):
                 SurveyAnswer.create(response=response.id, question=key, value=value)
-        return results.summary(survey.questionnaire(), survey.id, results.ORG, k)
+        definition = survey.questionnaire()
+        return results.summary(definition, results.release(definition, survey.id, k), results.ORG, k)
 
 
 def test_scores_and_distributions_of_a_custom_survey(app):

@@ -26,7 +26,11 @@ def useful(summary):
 
 
 def of_meeting(meeting, k=K, rng=None):
-    return results.summary(AFTER_MEETING, None, results.scope_of_meeting(meeting.id), k, rng)
+    return results.summary(AFTER_MEETING, builtin(k), results.scope_of_meeting(meeting.id), k, rng)
+
+
+def builtin(k=K):
+    return results.release(AFTER_MEETING, None, k)
 
 
 def comments(summary):
@@ -123,8 +127,8 @@ def test_months_fold_meeting_dates_and_hide_a_small_month_with_another(app):
             meeting = factories.meeting(group, local_date=day)
             for value in values:
                 factories.survey_response(meeting, value)
-        rows = results.by_month(AFTER_MEETING, None, group.id, K)
-        total = results.summary(AFTER_MEETING, None, results.scope_of_group(group.id), K).count
+        rows = results.by_month(AFTER_MEETING, builtin(), group.id, K)
+        total = results.summary(AFTER_MEETING, builtin(), results.scope_of_group(group.id), K).count
     assert [row.month for row in rows] == [datetime.date(2026, 3, 1), datetime.date(2026, 2, 1),
                                            datetime.date(2026, 1, 1)]
     assert total == 15
@@ -140,7 +144,7 @@ def test_the_number_of_queries_does_not_grow_with_the_responses(app, meeting, mo
         real = database.obj.execute_sql
         monkeypatch.setattr(database.obj, "execute_sql", lambda *a, **kw: calls.append(a) or real(*a, **kw))
         of_meeting(meeting)
-        results.by_month(AFTER_MEETING, None, meeting.group_id, K)
+        results.by_month(AFTER_MEETING, builtin(), meeting.group_id, K)
         monkeypatch.undo()
         return len(calls)
 
@@ -173,3 +177,27 @@ def test_a_facilitator_sees_only_the_results_of_groups_they_lead(app, client, lo
     assert client.get(f"/meetings/{meeting.id}/results").status_code == 404
     assert client.get(f"/groups/{meeting.group_id}/results").status_code == 404
     assert client.get("/results/").status_code == 404
+
+
+def test_no_page_gives_away_a_small_meeting_through_another_page(app, client, login):
+    """February has a meeting of 3 and one of 9: the group page shows the month's 12, so the page
+    of the meeting of 9 must not show its 9 (12 - 9 = 3), nor may the organization's page with
+    the other groups' figures (one suppression covers every page)."""
+    with app.app_context():
+        group = factories.group()
+        small = factories.meeting(group, local_date=datetime.date(2026, 2, 3))
+        large = factories.meeting(group, local_date=datetime.date(2026, 2, 17))
+        for value in (4, 4, 4):
+            factories.survey_response(small, value)
+        for value in (5, 5, 5, 4, 4, 4, 3, 3, 3):
+            factories.survey_response(large, value)
+        release = builtin()
+        month = results.by_month(AFTER_MEETING, release, group.id, K)[0]
+        large_page = results.summary(AFTER_MEETING, release, results.scope_of_meeting(large.id), K)
+        group_page = results.summary(AFTER_MEETING, release, results.scope_of_group(group.id), K)
+    assert month.count == 12 and group_page.count == 12
+    assert large_page.count is None
+    login("admin")
+    page = client.get(f"/meetings/{large.id}/results").get_data(as_text=True)
+    assert HIDDEN in page and "<strong>9</strong>" not in page
+    assert "12" in client.get(f"/groups/{group.id}/results").get_data(as_text=True)

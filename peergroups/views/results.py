@@ -41,8 +41,10 @@ def _page(scope, available, **context):
     group = context["group"]
     survey_id, choices = _choose(available, group.meeting_survey_id if group else None)
     definition = surveys.questionnaire(survey_id)
-    summary = results.summary(definition, survey_id, scope, _k())
-    months = results.by_month(definition, survey_id, group.id, _k()) if scope[0] == "group" else None
+    k = _k()
+    release = results.release(definition, survey_id, k)  # once: every figure of this survey
+    summary = results.summary(definition, release, scope, k)
+    months = results.by_month(definition, release, group.id, k) if scope[0] == "group" else None
     return render("results/summary.html", summary=summary, definition=definition, locale=get_locale(),
                   choices=choices, chosen=BUILTIN if survey_id is None else str(survey_id), months=months,
                   **context)
