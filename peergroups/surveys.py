@@ -53,9 +53,9 @@ def period_of(group, now=None):
     return start, start.replace(year=start.year + after // 12, month=after % 12 + 1)
 
 
-def periodic_link(group, now=None):
-    """The group's link for the current period, made when first asked for; None when the group runs
-    no periodic survey. It closes when the period ends (midnight in the group's time zone)."""
+def periodic_link(group, now=None, create=True):
+    """The group's link for the current period, made when first asked for (unless create is False);
+    None when there is none. It closes when the period ends (midnight in the group's time zone)."""
     if group.periodic_survey_id is None:
         return None
     start, end = period_of(group, now)
@@ -64,7 +64,7 @@ def periodic_link(group, now=None):
     with write_transaction():
         link = (SurveyLink.select().where(SurveyLink.group == group.id, SurveyLink.period == start,
                                           SurveyLink.survey == group.periodic_survey_id).first())
-        if link is None:
+        if link is None and create:
             link = _new_link(closes_at, group=group.id, survey=group.periodic_survey_id, period=start)
     return link
 

@@ -294,3 +294,14 @@ def test_months_end_at_midnight_in_the_group_time_zone(app, now, period):
     with app.app_context():
         group = factories.group(timezone="America/Chicago")
         assert surveys.period_of(group, now) == period
+
+
+def test_closing_a_period_that_has_no_link_makes_none(app, client, login):
+    login("admin")
+    with app.app_context():
+        survey = Survey.create(definition=json.dumps(DOC))
+        group = factories.group()
+        Group.update(periodic_survey=survey.id).where(Group.id == group.id).execute()
+    assert client.post(f"/groups/{group.id}/feedback/close", data={}).status_code == 303
+    with app.app_context():
+        assert not SurveyLink.select().exists()

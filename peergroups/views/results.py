@@ -27,13 +27,12 @@ def _choose(available, default=None):
     (value, name), for the switcher."""
     if not available:
         available = [default]
-    names = {None: None}
+    names = {None: surveys.questionnaire(None).name}
     for survey in Survey.select().where(Survey.id.in_([s for s in available if s is not None])):
         names[survey.id] = survey.questionnaire().name
     values = {BUILTIN if s is None else str(s): s for s in available}
     wanted = values.get(request.args.get("survey", ""), available[0])
-    choices = [(value, names[s] if s is not None else str(surveys.questionnaire(None).name))
-               for value, s in values.items()]
+    choices = [(value, names[s]) for value, s in values.items()]
     return wanted, choices
 
 

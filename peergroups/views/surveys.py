@@ -189,5 +189,5 @@ def group_feedback(group_id):
 def close_group_feedback(group_id):
     group = _staff_group(group_id)
     EmptyForm().validate_on_submit() or abort(400)
-    _close(surveys.periodic_link(group))
+    _close(surveys.periodic_link(group, create=False))
     return redirect(url_for("surveys.group_feedback", group_id=group.id), 303)
