@@ -135,6 +135,9 @@ def translate_update():
     _pybabel(*EXTRACT_ARGS)
     _pybabel("update", "-i", POT, "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete")
     fill_source_catalog(ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po")
+    for path in sorted((ROOT / "translations").glob("*/LC_MESSAGES/messages.po")):
+        if follow_plural_rules(path):
+            click.echo(f"{path.parent.parent.name}: plural forms now follow Babel {babel_version()}")
 
 
 def fill_source_catalog(path):
@@ -148,6 +151,45 @@ def fill_source_catalog(path):
             message.string = tuple(message.id) if isinstance(message.id, (list, tuple)) else message.id
     with open(path, "wb") as handle:
         write_po(handle, catalog, width=100)
+
+
+# Numbers that meet every plural category of CLDR's rules (1,000,000 is Spanish and French "many").
+PLURAL_SAMPLES = (*range(0, 1000), 1_000_000, 2_000_000, 1_000_000_000)
+
+
+def follow_plural_rules(path):
+    """Give the catalog at PATH the plural forms of the installed Babel; True when they changed.
+
+    pybabel update keeps a catalog's old Plural-Forms header, so a newer Babel with other CLDR rules
+    (2.19 gave Spanish a third form, Farsi a second, and put Arabic's 11-99 in another slot) would
+    leave the catalogs behind. Each new form takes the text the old rule printed for a number that
+    now falls in it, so every number reads as before until a translator refines the new form.
+    """
+    import gettext
+
+    from babel.messages.plurals import get_plural
+    from babel.messages.pofile import read_po, write_po
+
+    with open(path, "rb") as handle:
+        catalog = read_po(handle)
+    rule = get_plural(catalog.locale)
+    if (catalog.num_plurals, catalog.plural_expr) == (rule.num_plurals, rule.plural_expr):
+        return False
+    old, new = gettext.c2py(catalog.plural_expr), gettext.c2py(rule.plural_expr)
+    samples = [next(n for n in PLURAL_SAMPLES if new(n) == form) for form in range(rule.num_plurals)]
+    for message in catalog:
+        if message.pluralizable and isinstance(message.string, (list, tuple)):
+            message.string = tuple(message.string[old(n)] for n in samples)
+    catalog.mime_headers = [("Plural-Forms", rule.plural_forms)]
+    with open(path, "wb") as handle:
+        write_po(handle, catalog)  # pybabel's own width, so the diff shows only the plural forms
+    return True
+
+
+def babel_version():
+    from importlib.metadata import version
+
+    return version("babel")
 
 
 @translate_cli.command("compile")

@@ -23,7 +23,14 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def pytest_report_header():
-    return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (temporary files)'}"
+    import subprocess
+    from importlib.metadata import version
+
+    chromium = "no /usr/bin/chromium"
+    if os.path.exists("/usr/bin/chromium"):
+        chromium = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True).stdout.strip()
+    return [f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (temporary files)'}",
+            f"browser: {chromium}; Playwright {version('playwright')}"]
 
 
 # Cheap hashing in tests; test_accounts checks the real parameters once.

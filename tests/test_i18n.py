@@ -18,10 +18,7 @@ def pot(tmp_path_factory):
 
 
 def load_catalog(code):
-    from babel.messages.pofile import read_po
-
-    with open(CATALOGS / code / "LC_MESSAGES" / "messages.po", "rb") as handle:
-        return read_po(handle, locale=code)
+    return load_po(CATALOGS / code / "LC_MESSAGES" / "messages.po", code)
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
@@ -56,13 +53,70 @@ def test_plural_forms_follow_cldr():
 
 @pytest.mark.parametrize("n, expected", [(2, "2 عضوان"), (3, "3 أعضاء"), (11, "11 عضوًا"), (99, "99 عضوًا"),
                                          (100, "100 عضو"), (102, "102 عضو")])
-def test_arabic_plural_forms_sit_where_babel_looks(app, n, expected):
-    """Babel's Arabic rule puts 100-102 ("other") before 11-99 ("many"), unlike the usual order of
-    the categories: translations written in the usual order print "11 عضو"."""
+def test_arabic_plural_forms_sit_where_the_catalog_rule_looks(app, n, expected):
+    """Babel 2.18's Arabic rule put 100-102 before 11-99 and 2.19's puts them in CLDR's order: each
+    catalog must hold its forms in the order of its own Plural-Forms, or the app prints "11 عضو"."""
     from flask_babel import force_locale, ngettext
 
     with app.test_request_context(), force_locale("ar"):
         assert ngettext("%(num)d member", "%(num)d members", n) == expected
+
+
+@pytest.mark.parametrize("code, n, expected", [("es", 1, "1 miembro"), ("es", 1_000_000, "1000000 miembros"),
+                                               ("fa", 1, "1 عضو"), ("fa", 5, "5 عضو")])
+def test_forms_that_babel_2_19_added_are_translated(app, code, n, expected):
+    from flask_babel import force_locale, ngettext
+
+    with app.test_request_context(), force_locale(code):
+        assert ngettext("%(num)d member", "%(num)d members", n) == expected
+
+
+# Catalogs as Babel 2.18 wrote them: Spanish with two forms, Arabic with 100-102 in slot 4.
+OLD_CATALOGS = {
+    "es": ("nplurals=2; plural=(n != 1);", ["%(num)d miembro", "%(num)d miembros"]),
+    "ar": ("nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : "
+           "n%100>=0 && n%100<=2 ? 4 : 5);",
+           ["%(num)d عضو", "عضو واحد", "عضوان", "%(num)d أعضاء", "%(num)d عضو", "%(num)d عضوًا"]),
+}
+
+
+@pytest.mark.parametrize("code", OLD_CATALOGS)
+def test_translate_update_moves_catalogs_to_the_installed_plural_rules(tmp_path, code):
+    """`flask translate update` after a Babel upgrade: the header follows the installed Babel and
+    every number still reads as it did under the old rule."""
+    import gettext
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from peergroups.cli import PLURAL_SAMPLES, follow_plural_rules
+
+    header, forms = OLD_CATALOGS[code]
+    catalog = Catalog(locale=code)
+    catalog.mime_headers = [("Plural-Forms", header)]
+    catalog.add(("%(num)d member", "%(num)d members"), tuple(forms))
+    catalog.add("Members", "Miembros")
+    path = tmp_path / "messages.po"
+    with open(path, "wb") as handle:
+        write_po(handle, catalog)
+
+    assert follow_plural_rules(path) is True
+    updated = load_po(path, code)
+    rule = get_plural(code)
+    assert (updated.num_plurals, updated.plural_expr) == (rule.num_plurals, rule.plural_expr)
+    strings = updated.get("%(num)d member").string
+    assert len(strings) == rule.num_plurals
+    old, new = gettext.c2py(header.split("plural=")[1].rstrip(";")), gettext.c2py(rule.plural_expr)
+    assert all(strings[new(n)] == forms[old(n)] for n in PLURAL_SAMPLES)
+    assert updated.get("Members").string == "Miembros"
+    assert follow_plural_rules(path) is False
+
+
+def load_po(path, code):
+    from babel.messages.pofile import read_po
+
+    with open(path, "rb") as handle:
+        return read_po(handle, locale=code)
 
 
 @pytest.mark.parametrize("tag, expected", [

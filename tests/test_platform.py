@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from peergroups import create_app
+from peergroups import ROOT, create_app
 from peergroups.db import database
 
 
@@ -163,3 +163,59 @@ def test_malformed_form_ids_are_refused(app, client, login):
         assert response.status_code == 400
         assert client.post(f"/members/{member.id}/merge", data={"into": bad}).status_code == 400
         assert client.post(f"/members/{member.id}/groups", data={"group_id": bad}).status_code == 400
+
+
+def readme_commands():
+    """The shell commands of the README's "Set up" section, one per code block."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    return [block.strip() for block in re.findall(r"```sh\n(.*?)```", section, re.S)]
+
+
+def test_ci_runs_the_readme_commands_word_for_word():
+    venv, run, test = readme_commands()
+    assert test.endswith("&& pytest") and run.endswith("flask --app app run")
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    assert venv in ci
+    assert any(line == test or line.startswith(test + " ||") for line in ci)
+
+
+def test_readme_installs_only_what_the_constraints_pin():
+    """Every install line in the README uses constraints.txt, and that file pins every package our
+    dependencies pull in, so a fresh machine installs the tested versions whatever is released."""
+    import re
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    installs = re.findall(r"pip install -[^`\n]*", text)
+    assert installs and all("-c constraints.txt" in line for line in installs), installs
+    pinned = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, pin = line.partition("==")
+            pinned[canonicalize_name(name)] = pin
+    wanted, seen = [("peergroups", frozenset({"test", "postgres", "redis"}))], set()
+    unpinned = []
+    while wanted:
+        name, extras = wanted.pop()
+        try:
+            dist = distribution(name)
+        except PackageNotFoundError:
+            continue  # an optional extra that is not installed here (e.g. redis)
+        for spec in dist.requires or []:
+            req = Requirement(spec)
+            if req.marker and not any(req.marker.evaluate({"extra": e}) for e in extras or {""}):
+                continue
+            key = canonicalize_name(req.name)
+            if key == "peergroups" or (key, frozenset(req.extras)) in seen:
+                continue
+            seen.add((key, frozenset(req.extras)))
+            if key not in pinned:
+                unpinned.append(key)
+            wanted.append((req.name, frozenset(req.extras)))
+    assert not unpinned, f"not pinned in constraints.txt: {sorted(set(unpinned))}"
