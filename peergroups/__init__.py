@@ -40,14 +40,12 @@ def create_app(test_config=None):
     pages.init_app(app)
     cli.init_app(app)
 
-    from .forms import timezone_names
     from .views import (
         account, auth, calendar, crisis, groups, main, meetings, members, mentoring, results, settings, setup, staff,
         survey_admin, surveys,
     )
 
     setup.init_app(app)
-    app.jinja_env.globals["timezone_names"] = timezone_names
     for blueprint in (main.bp, auth.bp, setup.bp, account.bp, staff.bp, groups.bp, meetings.bp,
                       members.bp, calendar.bp, mentoring.bp, surveys.bp, survey_admin.bp, crisis.bp, results.bp,
                       settings.bp):

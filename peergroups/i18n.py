@@ -164,11 +164,6 @@ def list_of(items):
     return format_list([str(item) for item in items], locale=get_locale())
 
 
-def state_name(state):
-    names = {"present": _l("Present"), "absent": _l("Absent"), None: _l("Not marked")}
-    return names.get(state, state)
-
-
 def template_globals():
     code = str(get_locale())
     return {
@@ -211,15 +206,4 @@ def init_app(app):
         locale_selector=select_locale,
         default_translation_directories=str(app.config["TRANSLATIONS_DIR"]),
     )
-    app.jinja_env.globals["get_locale"] = get_locale
-    app.jinja_env.filters["local_datetime"] = local_datetime
-    app.jinja_env.filters["local_time"] = local_time
-    app.jinja_env.filters["day"] = day
-    app.jinja_env.filters["list_of"] = list_of
-    app.jinja_env.filters["month"] = month
-    app.jinja_env.filters["number"] = number
-    app.jinja_env.globals["state_name"] = state_name
-    app.jinja_env.globals["language_name"] = native_name
-    app.jinja_env.filters["language_name"] = native_name
     app.before_request(remember_lang)
-    app.context_processor(template_globals)

@@ -169,7 +169,6 @@ class GroupMember(BaseModel):
 
 
 MEETING_MODES = ("in_person", "virtual", "hybrid")
-MEETING_STATES = ("open", "closed", "cancelled")
 MARK_STATES = ("present", "absent")
 
 

@@ -42,7 +42,26 @@ def render_error(code, title=None, message=None):
     return make_response(html, code)
 
 
+def register_template_names(app):
+    """Every name templates use beyond Flask's own, registered here and nowhere else."""
+    from flask_babel import get_locale
+
+    from . import i18n, labels, security
+    from .forms import timezone_names
+
+    app.jinja_env.globals.update(
+        labels.template_names(), get_locale=get_locale, language_name=i18n.native_name,
+        timezone_names=timezone_names, nav_items=security.nav_items,
+        may_edit_group=lambda group_id: security.may_see_group(group_id, edit=True))
+    app.jinja_env.filters.update(
+        local_datetime=i18n.local_datetime, local_time=i18n.local_time, day=i18n.day, month=i18n.month,
+        list_of=i18n.list_of, number=i18n.number, language_name=i18n.native_name)
+    app.context_processor(i18n.template_globals)
+
+
 def init_app(app):
+    register_template_names(app)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         # A stale form (a phone left open, a server restart): explain and offer a retry.

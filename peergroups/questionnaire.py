@@ -25,12 +25,6 @@ SCALE_POINTS = (2, 11)  # a scale has 2 to 11 points, each with words
 CHOICES = (2, 12)
 FILE_MAX = 512 * 1024  # bytes of an imported file: far above any real survey
 
-KIND_NAMES = {
-    "scale": _l("Scale with a label for each point"),
-    "yesno": _l("Yes or no"),
-    "choice": _l("One choice from a list"),
-    "text": _l("Short text"),
-}
 YES_NO = (_l("Yes"), _l("No"))  # values 1 and 2
 
 

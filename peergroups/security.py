@@ -57,14 +57,6 @@ def set_headers(response):
     return response
 
 
-def role_labels():
-    return {"admin": _l("Administrator"), "facilitator": _l("Facilitator"), "supervisor": _l("Supervisor")}
-
-
-def role_name(role):
-    return role_labels().get(role, role)
-
-
 def nav_items():
     """The main navigation for the signed-in user's role."""
     items = [("main.index", _l("Home")), ("groups.index", _l("Groups")), ("members.index", _l("Members"))]
@@ -206,6 +198,4 @@ def init_app(app):
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its rules
     quiet_survey_access_log()
     app.after_request(set_headers)
-    app.jinja_env.globals["role_name"] = role_name
-    app.jinja_env.globals["nav_items"] = nav_items
-    app.jinja_env.globals["may_edit_group"] = lambda group_id: may_see_group(group_id, edit=True)
+

@@ -17,6 +17,7 @@ from ..forms import (
     time_field, timezone_field,
 )
 from ..i18n import LANGUAGES
+from ..labels import WEEKDAYS, choices
 from ..models import (
     ROLES, Attendance, Group, GroupFacilitator, GroupMember, Meeting, Member, Organization, User, utcnow,
 )
@@ -26,11 +27,6 @@ from ..security import get_group, may_see_group, require_role, visible_groups
 from . import mentoring
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
-
-
-def weekday_choices():
-    return [(str(i), label) for i, label in enumerate(
-        (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday")))]
 
 
 REPEAT_CHOICES = [("none", _l("No regular meetings")), ("weekly", _l("Every week")),
@@ -57,7 +53,7 @@ class GroupForm(Form):
     language = language_field(_l("Main language"))  # used first, e.g. for the group's survey links
     languages = SelectMultipleField(_l("Other languages"), choices=language_choices(), validate_choice=False)
     repeat = choice_field(_l("Meets"), REPEAT_CHOICES, default="weekly")
-    weekday = choice_field(_l("Day"), weekday_choices(), default="0")
+    weekday = choice_field(_l("Day"), choices(dict(enumerate(WEEKDAYS))), default="0")
     ordinal = choice_field(_l("Week of the month"), ORDINAL_CHOICES, default="1")
     interval = integer_field(_l("Every how many weeks"), 2, 52, default=2)
     start_time = time_field(_l("Start time"), default=datetime.time(18, 30))

@@ -7,11 +7,12 @@ from flask_wtf.csrf import generate_csrf
 from peewee import JOIN
 from wtforms import BooleanField, TextAreaField
 
-from .. import attendance
+from .. import attendance, labels
 from ..db import write_transaction
+from ..labels import choices
 from ..forms import Form, EmptyForm, choice_field, language_field, max_length, name_field
 from ..models import (
-    MARK_STATES, MEETING_MODES, ROLES, AttendanceChange, GroupMember, Meeting, Member, User,
+    MARK_STATES, ROLES, AttendanceChange, GroupMember, Meeting, Member, User,
 )
 from ..pages import render, render_error, wants_fragment
 from ..security import get_group, get_meeting, may_see_group, parse_id, require_role
@@ -19,8 +20,6 @@ from .crisis import lines_for
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
-MODE_CHOICES = [("in_person", _l("In person")), ("virtual", _l("Online")), ("hybrid", _l("Hybrid"))]
-assert [m for m, _label in MODE_CHOICES] == list(MEETING_MODES)
 
 
 class NewcomerForm(Form):
@@ -31,7 +30,7 @@ class NewcomerForm(Form):
 
 class DetailsForm(Form):
     topic = TextAreaField(_l("Topic"), validators=[max_length(200)])
-    mode = choice_field(_l("How it meets"), MODE_CHOICES)
+    mode = choice_field(_l("How it meets"), choices(labels.MEETING_MODES))
     notes = TextAreaField(_l("Notes"), validators=[max_length(2000)])
 
 
@@ -43,8 +42,8 @@ def signed_in():
 def row_context(meeting):
     """What every roster row needs, worked out once per response rather than once per row."""
     return {"mark_url": url_for("meetings.mark", meeting_id=meeting.id), "csrf": generate_csrf(),
-            "labels": {"present": _("Present"), "absent": _("Absent"), None: _("Tap if here"),
-                       "unmarked": _("Not marked"), "new": _("New"),
+            "labels": {**{code: str(label) for code, label in labels.MARKS.items() if code},
+                       None: _("Tap if here"), "unmarked": str(labels.MARKS[None]), "new": _("New"),
                        "unsaved": _("Not saved. Check the signal and tap again.")}}
 
 

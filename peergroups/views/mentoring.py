@@ -1,22 +1,21 @@
 """Mentoring: mentor profiles and newcomer preferences, who waits for a mentor, suggestions with
 reasons, matching everyone at once, the pairing lifecycle and check-ins."""
-from babel.numbers import format_percent
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 
 from wtforms import BooleanField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from .. import matching, pairing
+from .. import labels, matching, pairing
 from ..attendance import local_today
 from ..db import write_transaction
 from ..forms import (
     EmptyForm, Form, choice_field, codes_field, date_field, integer_field, language_choices, max_length,
 )
-from ..i18n import native_name
+from ..labels import choices
 from ..models import (
-    CHECK_IN_KINDS, DAY_PARTS, DAYS, END_REASONS, ROLES, GroupMember, MentorProfile, NewcomerPreference,
+    ROLES, GroupMember, MentorProfile, NewcomerPreference,
     Organization, SLOTS, split_codes, utcnow,
 )
 from ..pages import render
@@ -26,17 +25,6 @@ from ..security import (
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
 
-DAY_NAMES = dict(zip(DAYS, (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
-                            _l("Saturday"), _l("Sunday"))))
-PART_NAMES = dict(zip(DAY_PARTS, (_l("Morning"), _l("Afternoon"), _l("Evening"))))
-STATUS_NAMES = {"proposed": _l("Proposed"), "active": _l("Active"), "ended": _l("Ended"),
-                "rematched": _l("Rematched")}
-END_REASON_CHOICES = [("completed", _l("Completed")), ("moved", _l("Moved away")),
-                      ("no_contact", _l("No contact")), ("other", _l("Other reason"))]
-CHECK_IN_CHOICES = [("met", _l("Met")), ("called", _l("Called")), ("messaged", _l("Messaged")),
-                    ("no_contact", _l("No contact"))]
-assert [c for c, _label in END_REASON_CHOICES] == list(END_REASONS)
-assert [c for c, _label in CHECK_IN_CHOICES] == list(CHECK_IN_KINDS)
 MAX_SUGGESTIONS = 10
 CODE_FIELDS = ("languages", "focus_areas", "availability")
 
@@ -50,28 +38,6 @@ def refusal_message(code):
         "language": _("They share no language. Tick “Show mentors without a shared language” to pair them anyway."),
         "state": _("This pairing changed in the meantime. Nothing was saved."),
     }[code]
-
-
-def reason_text(code, value):
-    """One of matching.score's (code, value) reasons as a plain sentence in the user's language."""
-    if code == "language":
-        return _("Speaks %(language)s", language=native_name(value))
-    if code == "same_group":
-        return _("Same group")
-    if code == "gender":
-        return _("Gender as the newcomer asked")
-    if code == "focus":
-        return _("Same focus: %(area)s", area=value)
-    if code == "availability":
-        day, part = value.split("-")
-        return _("Both available: %(day)s, %(part)s", day=DAY_NAMES[day], part=PART_NAMES[part])
-    if code == "free_capacity":
-        return ngettext("%(num)d free place", "%(num)d free places", value)
-    if code == "reliable":
-        return _("Comes to %(share)s of meetings", share=format_percent(value, locale=get_locale()))
-    if code == "experience":
-        return ngettext("%(num)d year on the path", "%(num)d years on the path", value)
-    return code
 
 
 def slot_choices():
@@ -109,12 +75,12 @@ class ActivateForm(Form):
 
 
 class EndForm(Form):
-    reason = choice_field(_l("Why does it end?"), END_REASON_CHOICES)
+    reason = choice_field(_l("Why does it end?"), choices(labels.END_REASONS))
 
 
 class CheckInForm(Form):
     date = date_field(_l("Date"))
-    kind = choice_field(_l("What happened"), CHECK_IN_CHOICES)
+    kind = choice_field(_l("What happened"), choices(labels.CHECK_IN_KINDS))
     note = TextAreaField(_l("Short note (optional)"), validators=[max_length(500)])
 
     def validate_date(self, field):
@@ -125,13 +91,6 @@ class CheckInForm(Form):
 @bp.before_request
 def signed_in():
     require_role(*ROLES)
-
-
-@bp.app_context_processor
-def names():
-    return {"day_names": DAY_NAMES, "part_names": PART_NAMES, "status_names": STATUS_NAMES,
-            "reason_names": dict(END_REASON_CHOICES), "kind_names": dict(CHECK_IN_CHOICES),
-            "reason_text": reason_text}
 
 
 def editable_group_ids():

@@ -13,7 +13,8 @@ from ..db import write_transaction
 from ..forms import Form, EmptyForm, email_field
 from ..models import ROLES, Invite, User, utcnow
 from ..pages import render
-from ..security import require_role, role_labels
+from ..labels import ROLES as ROLE_NAMES
+from ..security import require_role
 from ..sharing import public_url, qr_svg
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -22,7 +23,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 def role_field():
     return SelectField(
         _l("Role"),
-        choices=[SelectChoice(role, label) for role, label in role_labels().items()],
+        choices=[SelectChoice(role, label) for role, label in ROLE_NAMES.items()],
         validate_choice=False,
         validators=[AnyOf(ROLES, message=_l("Please choose a role from the list."))],
     )
@@ -51,7 +52,7 @@ def index():
     users = User.select().order_by(User.active.desc(), User.name)
     invites = (Invite.select().where(Invite.kind == "invite", Invite.used_at.is_null(),
                                      Invite.expires_at > utcnow()).order_by(Invite.created_at.desc()))
-    return render("staff/index.html", users=users, invites=invites, roles=role_labels())
+    return render("staff/index.html", users=users, invites=invites, roles=ROLE_NAMES)
 
 
 @bp.route("/invite", methods=["GET", "POST"])
@@ -80,7 +81,7 @@ def link(invite_id):
     invite = Invite.get_or_none(Invite.id == invite_id) or abort(404)
     url = session.get("share_links", {}).get(str(invite.id))
     qr = qr_svg(url, _("QR code of the link")) if url and not invite.used_at else None
-    return render("staff/link.html", invite=invite, url=url, qr=qr, roles=role_labels())
+    return render("staff/link.html", invite=invite, url=url, qr=qr, roles=ROLE_NAMES)
 
 
 @bp.post("/links/<int:invite_id>/revoke")
@@ -102,7 +103,7 @@ def person(user_id):
             flash(_("Role changed. %(name)s must sign in again.", name=user.name), "success")
             return redirect(url_for("staff.person", user_id=user.id), 303)
         form.role.errors.append(_("The organization needs at least one active administrator."))
-    return render("staff/person.html", person=user, form=form, roles=role_labels(),
+    return render("staff/person.html", person=user, form=form, roles=ROLE_NAMES,
                   status=422 if form.errors else 200)
 
 

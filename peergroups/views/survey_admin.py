@@ -16,7 +16,8 @@ from .. import questionnaire
 from ..forms import EmptyForm, Form, choice_field, codes_field, language_choices, language_field, max_length, name_field
 from ..models import PERIODS, Group, Survey, SurveyLink
 from ..pages import render
-from ..questionnaire import AFTER_MEETING, KIND_NAMES, DefinitionError, Question, Questionnaire
+from ..labels import PERIODS as PERIOD_NAMES, QUESTION_KINDS, choices
+from ..questionnaire import AFTER_MEETING, DefinitionError, Question, Questionnaire
 from ..security import get_group, require_role
 
 bp = Blueprint("survey_admin", __name__)
@@ -148,7 +149,7 @@ def _show_page(survey, definition, form=None, status=200):
     return render("survey_admin/show.html", status=status, survey=survey, definition=definition, used=_used(survey),
                   form=form or SurveyForm(formdata=None, name=definition.name, languages=definition.languages,
                                           fallback=definition.fallback, scoring=definition.scoring),
-                  kinds=KIND_NAMES, locale=get_locale())
+                  kinds=QUESTION_KINDS, locale=get_locale())
 
 
 @bp.get("/admin/surveys/<int:survey_id>")
@@ -181,7 +182,7 @@ def update(survey_id):
 
 def _question_page(survey, definition, form, kind, question=None, status=200):
     return render("survey_admin/question.html", status=status, survey=survey, definition=definition, form=form,
-                  kind=kind, kind_name=KIND_NAMES[kind], question=question, used=_used(survey))
+                  kind=kind, kind_name=QUESTION_KINDS[kind], question=question, used=_used(survey))
 
 
 @bp.route("/admin/surveys/<int:survey_id>/questions/new", methods=["GET", "POST"])
@@ -189,7 +190,7 @@ def new_question(survey_id):
     survey = _survey(survey_id)
     definition = survey.questionnaire()
     kind = request.args.get("kind", "")
-    if kind not in KIND_NAMES:
+    if kind not in QUESTION_KINDS:
         abort(404)
     if _used(survey):
         flash(_("This survey already has answers, so its questions cannot change. Make a copy to change it."),
@@ -314,7 +315,7 @@ NO_SURVEY = "none"
 class GroupSurveysForm(Form):
     after_meetings = RadioField(_l("After each meeting"), validate_choice=False)
     periodic = RadioField(_l("Once a period, for everyone in the group"), validate_choice=False)
-    period = choice_field(_l("Period"), [("month", _l("Every month")), ("quarter", _l("Every three months"))])
+    period = choice_field(_l("Period"), choices(PERIOD_NAMES))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
