@@ -11,6 +11,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    ModelSelect,
     TextField,
     TimeField,
 )
@@ -156,6 +157,17 @@ class Member(BaseModel):
     archived = BooleanField(default=False)
     merged_into = ForeignKeyField("self", null=True, on_delete="SET NULL", backref="+")
     created_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def active_in(cls, groups, *fields):
+        """Members on the active roster of a group (an id) or of any of several (ids or a subquery):
+        an active membership and not archived. The one roster rule: rosters, closing a meeting,
+        follow-up, mentoring, survey caps and counts all use it. GroupMember is joined, so callers
+        may select or filter on it."""
+        in_group = GroupMember.group.in_(groups) if isinstance(groups, (list, tuple, set, ModelSelect)) \
+            else GroupMember.group == groups
+        return (cls.select(*fields).join(GroupMember, on=(GroupMember.member == cls.id))
+                .where(in_group, GroupMember.active, ~cls.archived))
 
 
 class GroupMember(BaseModel):

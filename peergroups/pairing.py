@@ -6,7 +6,7 @@ import datetime
 from peewee import JOIN, Case, IntegrityError, fn
 
 from . import matching
-from .attendance import _as_date
+from .attendance import _as_date, local_today
 from .db import write_transaction
 from .models import (
     OPEN_PAIRING_STATES, Attendance, CheckIn, GroupMember, Meeting, Member, MentorProfile,
@@ -39,12 +39,16 @@ def waiting_newcomers(group_id, window_days, today):
              .having(fn.MIN(Meeting.local_date) >= today - datetime.timedelta(days=window_days))
              .alias("first"))
     paired = Pairing.select(Pairing.newcomer).where(open_pairings())
-    rows = (Member.select(Member.id, Member.name, Member.locale, first.c.since.alias("since"))
-            .join(GroupMember, on=((GroupMember.member == Member.id) & (GroupMember.group == group_id)))
+    rows = (Member.active_in(group_id, Member.id, Member.name, Member.locale, first.c.since.alias("since"))
             .join(first, on=(first.c.member_id == Member.id), src=Member)
-            .where(GroupMember.active, ~Member.archived, Member.id.not_in(paired))
+            .where(Member.id.not_in(paired))
             .order_by(first.c.since, fn.LOWER(Member.name), Member.id).dicts())
     return [{**row, "since": _as_date(row["since"])} for row in rows]
+
+
+def waiting_in(group, window_days):
+    """waiting_newcomers of the group as of today in its time zone."""
+    return waiting_newcomers(group.id, window_days, local_today(group.timezone))
 
 
 def first_present(member_id, group_id):
@@ -57,7 +61,7 @@ def first_present(member_id, group_id):
 def _active_groups(member_ids):
     groups = {}
     for row in GroupMember.select(GroupMember.member, GroupMember.group).where(
-            GroupMember.member.in_(member_ids or [0]), GroupMember.active):
+            GroupMember.member.in_(member_ids), GroupMember.active):
         groups.setdefault(row.member_id, set()).add(row.group_id)
     return groups
 
@@ -66,7 +70,7 @@ def newcomer_needs(newcomers, today):
     """matching.NewcomerNeeds for dicts with id, locale and since; two queries for any number.
     Without preferences, the newcomer's own language is what they need."""
     ids = [n["id"] for n in newcomers]
-    prefs = {p.member_id: p for p in NewcomerPreference.select().where(NewcomerPreference.member.in_(ids or [0]))}
+    prefs = {p.member_id: p for p in NewcomerPreference.select().where(NewcomerPreference.member.in_(ids))}
     groups = _active_groups(ids)
     needs = []
     for n in newcomers:
@@ -84,7 +88,7 @@ def newcomer_needs(newcomers, today):
 def mentor_loads(member_ids):
     """Open pairings per mentor (proposed ones count: a proposal must not overbook anyone)."""
     return dict(Pairing.select(Pairing.mentor, fn.COUNT(Pairing.id))
-                .where(Pairing.mentor.in_(member_ids or [0]), open_pairings())
+                .where(Pairing.mentor.in_(member_ids), open_pairings())
                 .group_by(Pairing.mentor).tuples())
 
 
@@ -92,7 +96,7 @@ def attendance_rates(member_ids, today):
     present = fn.SUM(Case(None, [(Attendance.state == "present", 1)], 0))
     rows = (Attendance.select(Attendance.member, present, fn.COUNT(Attendance.id))
             .join(Meeting, on=(Attendance.meeting == Meeting.id))
-            .where(Attendance.member.in_(member_ids or [0]),
+            .where(Attendance.member.in_(member_ids),
                    Meeting.local_date >= today - datetime.timedelta(days=RELIABILITY_DAYS))
             .group_by(Attendance.member).tuples())
     return {member: (came or 0) / total for member, came, total in rows if total}
@@ -101,10 +105,8 @@ def attendance_rates(member_ids, today):
 def mentor_profiles(group_ids, today):
     """matching.MentorProfile of every willing mentor on the roster of one of the groups, with
     their load, groups and attendance rate: four queries whatever the number of mentors."""
-    on_roster = GroupMember.select(GroupMember.member).where(GroupMember.group.in_(list(group_ids) or [0]),
-                                                             GroupMember.active)
-    rows = list(MentorProfile.select(MentorProfile).join(Member, on=(MentorProfile.member == Member.id))
-                .where(MentorProfile.willing, ~Member.archived, Member.id.in_(on_roster)))
+    on_roster = Member.active_in(list(group_ids), Member.id)
+    rows = list(MentorProfile.select(MentorProfile).where(MentorProfile.willing, MentorProfile.member.in_(on_roster)))
     ids = [row.member_id for row in rows]
     loads, groups, rates = mentor_loads(ids), _active_groups(ids), attendance_rates(ids, today)
     return [matching.MentorProfile(
@@ -116,7 +118,7 @@ def mentor_profiles(group_ids, today):
 
 
 def names(member_ids):
-    return dict(Member.select(Member.id, Member.name).where(Member.id.in_(list(member_ids) or [0])).tuples())
+    return dict(Member.select(Member.id, Member.name).where(Member.id.in_(list(member_ids))).tuples())
 
 
 def propose(pairs, group_id, user_id, allow_language_mismatch=False):

@@ -10,7 +10,7 @@ from peergroups.models import (
     SurveyResponse, User, utcnow,
 )
 from peergroups.schedule import occurrences
-from peergroups.views.groups import group_schedule
+from peergroups.groups import schedule_of
 
 PASSWORD = "demo-pass-123"
 CONTRACT = {"admin@example.org": "admin", "facilitator@example.org": "facilitator",
@@ -81,7 +81,7 @@ def test_dozens_of_members_some_in_several_groups(demo_app):
 def test_twelve_weeks_of_meetings_on_each_groups_schedule(demo_app):
     with demo_app.app_context():
         for group in Group.select():
-            schedule = group_schedule(group)
+            schedule = schedule_of(group)
             meetings = list(Meeting.select().where(Meeting.group == group.id).order_by(Meeting.starts_at))
             today = attendance.local_today(group.timezone)
             assert meetings and all(m.status in ("closed", "cancelled") for m in meetings), group.name

@@ -83,10 +83,10 @@ def test_group_page_shows_local_times_across_dst(app, client, login):
         group = factories.group(name="Berlin", timezone="Europe/Berlin", weekday=0,
                                 start_time=datetime.time(19, 0), starts_on=datetime.date(2026, 1, 1))
     from peergroups.schedule import occurrences
-    from peergroups.views.groups import group_schedule
+    from peergroups.groups import schedule_of
 
     with app.app_context():
-        found = occurrences(group_schedule(Group.get_by_id(group.id)), datetime.date(2026, 3, 23), datetime.date(2026, 4, 6))
+        found = occurrences(schedule_of(Group.get_by_id(group.id)), datetime.date(2026, 3, 23), datetime.date(2026, 4, 6))
     assert [o.starts_at_utc.hour for o in found] == [18, 17, 17]  # 19:00 local before and after the change
 
 

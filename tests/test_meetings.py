@@ -200,7 +200,7 @@ def test_cancel_only_without_attendance(app, client, setup):
 
 def test_start_meeting_from_schedule_suggests_next_topic_and_reuses_it(app, client, setup):
     group = setup["group"]
-    from peergroups.views.groups import upcoming
+    from peergroups.groups import upcoming
 
     with app.test_request_context():
         occurrence = upcoming(group, 1)[0]

@@ -11,7 +11,7 @@ from ..models import ROLES, Group, utcnow
 from ..pages import render
 from ..security import get_group, require_role
 from ..sharing import public_url, qr_svg
-from .groups import upcoming
+from ..groups import upcoming
 
 bp = Blueprint("calendar", __name__)
 

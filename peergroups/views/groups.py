@@ -5,26 +5,21 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from peewee import fn
 from wtforms import SelectChoice, SelectMultipleField, TextAreaField, URLField
 from wtforms.validators import Optional, ValidationError
 
-from .. import attendance, pairing, surveys
-from ..db import write_transaction
+from .. import attendance, groups as groups_data, pairing
 from ..forms import (
     Form,
-    EmptyForm, choice_field, date_field, integer_field, language_choices, language_field, max_length, name_field,
+    choice_field, date_field, integer_field, language_choices, language_field, max_length, name_field,
     time_field, timezone_field,
 )
 from ..i18n import LANGUAGES
 from ..labels import WEEKDAYS, choices
-from ..models import (
-    ROLES, Attendance, Group, GroupFacilitator, GroupMember, Meeting, Member, Organization, User, utcnow,
-)
+from ..models import ROLES, Organization
 from ..pages import render
-from ..schedule import Schedule, next_occurrences
+from ..schedule import Schedule
 from ..security import get_group, may_see_group, require_role, visible_groups
-from . import mentoring
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -101,27 +96,6 @@ class GroupForm(Form):
         return values
 
 
-def staff_choices(role):
-    return [SelectChoice(str(u.id), u.name)
-            for u in User.select().where(User.active, User.role.in_(role)).order_by(User.name)]
-
-
-def group_schedule(group):
-    if group.weekday is None or group.start_time is None:
-        return None
-    return Schedule(weekday=group.weekday, start_time=group.start_time, duration_minutes=group.duration_minutes,
-                    timezone=group.timezone, frequency=group.frequency, interval=group.interval,
-                    ordinal=group.ordinal, starts_on=group.starts_on)
-
-
-def upcoming(group, count=4):
-    schedule = group_schedule(group)
-    try:
-        return next_occurrences(schedule, utcnow() - datetime.timedelta(hours=3), count) if schedule else []
-    except OverflowError:  # a schedule that starts near the year 9999 has no next meeting
-        return []
-
-
 @bp.before_request
 def signed_in():
     require_role(*ROLES)
@@ -131,16 +105,14 @@ def signed_in():
 def index():
     show_archived = request.args.get("archived") == "1" and current_user.role == "admin"
     groups = list(visible_groups(include_archived=show_archived))
-    counts = dict(GroupMember.select(GroupMember.group, fn.COUNT(GroupMember.id))
-                  .join(Member, on=(GroupMember.member == Member.id))
-                  .where(GroupMember.active, ~Member.archived, GroupMember.group.in_([g.id for g in groups] or [0]))
-                  .group_by(GroupMember.group).tuples())
-    rows = [{"group": g, "members": counts.get(g.id, 0), "next": (upcoming(g, 1) or [None])[0]} for g in groups]
+    counts = groups_data.roster_sizes([g.id for g in groups])
+    rows = [{"group": g, "members": counts.get(g.id, 0), "next": (groups_data.upcoming(g, 1) or [None])[0]}
+            for g in groups]
     return render("groups/index.html", rows=rows, show_archived=show_archived)
 
 
 def _form_choices(form):
-    form.leads.choices = staff_choices(("admin", "facilitator"))
+    form.leads.choices = [SelectChoice(str(u.id), u.name) for u in groups_data.staff_who_may_lead()]
     form.co_leads.choices = form.leads.choices
 
 
@@ -156,9 +128,7 @@ def create():
     if form.validate_on_submit():
         values = form.schedule_values()
         if values is not None:
-            with write_transaction():
-                group = Group.create(**_group_fields(form), **values)
-                _save_facilitators(group, form)
+            group = groups_data.create_group({**_group_fields(form), **values}, _chosen_leaders(form))
             flash(_("Group created."), "success")
             return redirect(url_for("groups.show", group_id=group.id), 303)
     return render("groups/form.html", form=form, group=None, status=422 if form.errors else 200)
@@ -173,20 +143,14 @@ def _group_fields(form):
             "topics": "\n".join(line.strip() for line in form.topics.data.splitlines() if line.strip())}
 
 
-def _save_facilitators(group, form):
-    """Only admins assign facilitators and hand a group over."""
+def _chosen_leaders(form):
+    """{user id: lead?} from the form; None (leave as they are) unless an admin sends it: only admins
+    assign facilitators and hand a group over. Someone in both lists is a facilitator."""
     if current_user.role != "admin":
-        return
+        return None
     valid = {choice.value for choice in form.leads.choices}
-    GroupFacilitator.delete().where(GroupFacilitator.group == group.id).execute()
-    chosen = {}
-    for value in form.co_leads.data or []:
-        chosen[value] = False
-    for value in form.leads.data or []:
-        chosen[value] = True
-    rows = [{"group": group.id, "user": int(v), "lead": lead} for v, lead in chosen.items() if v in valid]
-    if rows:
-        GroupFacilitator.insert_many(rows).execute()
+    chosen = {value: False for value in form.co_leads.data or []} | {value: True for value in form.leads.data or []}
+    return {int(value): lead for value, lead in chosen.items() if value in valid}
 
 
 @bp.route("/<int:group_id>/edit", methods=["GET", "POST"])
@@ -199,9 +163,7 @@ def edit(group_id):
     if form.validate_on_submit():
         values = form.schedule_values()
         if values is not None:
-            with write_transaction():
-                Group.update(**_group_fields(form), **values).where(Group.id == group.id).execute()
-                _save_facilitators(group, form)
+            groups_data.update_group(group.id, {**_group_fields(form), **values}, _chosen_leaders(form))
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("groups.show", group_id=group.id), 303)
     return render("groups/form.html", form=form, group=group, status=422 if form.errors else 200)
@@ -220,17 +182,16 @@ def _fill_form(form, group):
         form.interval.data = group.interval if group.interval > 1 else 2
         form.ordinal.data = str(group.ordinal or 1)
     form.topics.data = group.topics
-    rows = list(GroupFacilitator.select().where(GroupFacilitator.group == group.id))
-    form.leads.data = [str(r.user_id) for r in rows if r.lead]
-    form.co_leads.data = [str(r.user_id) for r in rows if not r.lead]
+    people = groups_data.leaders(group)
+    form.leads.data = [str(person.id) for person in people if person.lead]
+    form.co_leads.data = [str(person.id) for person in people if not person.lead]
 
 
 @bp.post("/<int:group_id>/archive")
 def archive(group_id):
     require_role("admin")
     group = get_group(group_id)
-    EmptyForm().validate_on_submit() or abort(400)
-    Group.update(archived=not group.archived).where(Group.id == group.id).execute()
+    groups_data.set_archived(group.id, not group.archived)
     flash(_("Group restored.") if group.archived else _("Group archived. Its history is kept."), "success")
     return redirect(url_for("groups.show", group_id=group.id), 303)
 
@@ -239,60 +200,25 @@ def archive(group_id):
 def show(group_id):
     group = get_group(group_id)
     attendance.close_overdue(group)
-    meetings = list(Meeting.select().where(Meeting.group == group.id)
-                    .order_by(Meeting.starts_at.desc()).limit(12))
-    present = dict(Attendance.select(Attendance.meeting, fn.COUNT(Attendance.id))
-                   .where(Attendance.meeting.in_([m.id for m in meetings] or [0]), Attendance.state == "present")
-                   .group_by(Attendance.meeting).tuples())
+    meetings, present = groups_data.recent_meetings(group)
     started = {m.starts_at for m in meetings}
-    coming = [o for o in upcoming(group) if o.starts_at_utc not in started]
-    leaders = list(User.select(User, GroupFacilitator.lead).join(GroupFacilitator)
-                   .where(GroupFacilitator.group == group.id).order_by(GroupFacilitator.lead.desc(), User.name)
-                   .objects())
-    members = list(Member.select().join(GroupMember, on=(GroupMember.member == Member.id))
-                   .where(GroupMember.group == group.id, GroupMember.active, ~Member.archived)
-                   .order_by(fn.LOWER(Member.name)))
+    coming = [o for o in groups_data.upcoming(group) if o.starts_at_utc not in started]
     return render("groups/show.html", group=group, meetings=meetings, present=present, upcoming=coming,
-                  leaders=leaders, members=members, can_edit=may_see_group(group.id, edit=True) and not group.archived,
+                  leaders=groups_data.leaders(group), members=groups_data.roster(group),
+                  can_edit=may_see_group(group.id, edit=True) and not group.archived,
                   open_meeting=next((m for m in meetings if m.status == "open"), None),
-                  next_topic=next_topic(group), waiting=mentoring.waiting(group))
-
-
-def next_topic(group):
-    """The rotating topic after the last one used (the first when none was used yet)."""
-    topics = group.topic_list
-    if not topics:
-        return ""
-    last = (Meeting.select(Meeting.topic).where(Meeting.group == group.id, Meeting.topic != "",
-                                                Meeting.status != "cancelled")
-            .order_by(Meeting.starts_at.desc()).first())
-    if last is None or last.topic not in topics:
-        return topics[0]
-    return topics[(topics.index(last.topic) + 1) % len(topics)]
+                  next_topic=groups_data.next_topic(group), waiting=_waiting(group))
 
 
 @bp.post("/<int:group_id>/meetings")
 def start_meeting(group_id):
     """Start the scheduled meeting at `starts_at` (or an ad hoc one now); reuses one already started."""
     group = get_group(group_id, edit=True)
-    EmptyForm().validate_on_submit() or abort(400)
     planned = _planned_occurrence(group, request.form.get("starts_at", ""))
-    status = "cancelled" if request.form.get("cancel") == "1" else "open"
-    with write_transaction():
-        meeting = None
-        if planned:
-            meeting = Meeting.get_or_none(Meeting.group == group.id, Meeting.starts_at == planned.starts_at_utc)
-        if meeting is None:
-            now = utcnow()
-            meeting = Meeting.create(
-                group=group.id, starts_at=planned.starts_at_utc if planned else now,
-                local_date=planned.local_date if planned else attendance.local_today(group.timezone),
-                ad_hoc=planned is None, topic=next_topic(group) if status == "open" else "",
-                mode="virtual" if group.virtual_link and not group.location else "in_person",
-                status=status, opened_by=current_user.id)
-            if status == "open":  # starting a meeting opens its survey link
-                surveys.open_link(meeting, current_app.config["SURVEY_WINDOW_HOURS"])
-    if status == "cancelled":
+    cancel = request.form.get("cancel") == "1"
+    meeting = groups_data.start_meeting(group, planned, current_user.id, current_app.config["SURVEY_WINDOW_HOURS"],
+                                        cancel=cancel)
+    if cancel:
         flash(_("The meeting is cancelled."), "success")
         return redirect(url_for("groups.show", group_id=group.id), 303)
     return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
@@ -305,10 +231,7 @@ def _planned_occurrence(group, value):
         wanted = datetime.datetime.fromisoformat(value)
     except ValueError:
         abort(400)
-    for occurrence in upcoming(group, 8):
-        if occurrence.starts_at_utc == wanted:
-            return occurrence
-    abort(404)
+    return groups_data.planned_occurrence(group, wanted) or abort(404)
 
 
 @bp.get("/<int:group_id>/follow-up")
@@ -319,5 +242,9 @@ def follow_up(group_id):
     overdue_days = current_app.config["CHECKIN_OVERDUE_DAYS"]
     overdue = pairing.overdue(group.id, overdue_days, attendance.local_today(group.timezone))
     return render("groups/follow_up.html", group=group, not_seen=not_seen, came_once=came_once, missed=missed,
-                  waiting=mentoring.waiting(group), overdue=overdue, overdue_days=overdue_days,
+                  waiting=_waiting(group), overdue=overdue, overdue_days=overdue_days,
                   can_edit=may_see_group(group.id, edit=True) and not group.archived)
+
+
+def _waiting(group):
+    return pairing.waiting_in(group, current_app.config["NEWCOMER_WINDOW_DAYS"])

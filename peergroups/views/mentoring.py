@@ -151,8 +151,8 @@ def preferences(member_id):
     return render("mentoring/preferences.html", form=form, member=member, status=422 if form.errors else 200)
 
 
-def waiting(group):
-    return pairing.waiting_newcomers(group.id, current_app.config["NEWCOMER_WINDOW_DAYS"], local_today(group.timezone))
+def _waiting(group):
+    return pairing.waiting_in(group, current_app.config["NEWCOMER_WINDOW_DAYS"])
 
 
 @bp.get("/groups/<int:group_id>")
@@ -161,7 +161,7 @@ def group(group_id):
     group = get_group(group_id)
     rows = pairing.pairing_rows(pairing.Pairing.group == group.id)
     overdue = pairing.overdue(group.id, current_app.config["CHECKIN_OVERDUE_DAYS"], local_today(group.timezone))
-    return render("mentoring/group.html", group=group, waiting=waiting(group), overdue=overdue,
+    return render("mentoring/group.html", group=group, waiting=_waiting(group), overdue=overdue,
                   open_rows=[r for r in rows if r["status"] in ("proposed", "active")],
                   closed_rows=[r for r in rows if r["status"] not in ("proposed", "active")][:20],
                   can_edit=may_see_group(group.id, edit=True) and not group.archived)
@@ -220,7 +220,7 @@ def _form_id(name):
 def match(group_id):
     """Everyone waiting in the group at once: the optimal proposal; the facilitator ticks which to keep."""
     group = get_group(group_id, edit=True)
-    newcomers = [{**row, "group_id": group.id} for row in waiting(group)]
+    newcomers = [{**row, "group_id": group.id} for row in _waiting(group)]
     here = url_for("mentoring.match", group_id=group.id)
     if request.method == "POST":
         return _confirm_match(newcomers, here, url_for("mentoring.group", group_id=group.id))
@@ -233,7 +233,7 @@ def match_everyone():
     require_role("admin")
     newcomers, seen = [], set()
     for group in visible_groups():
-        for row in waiting(group):
+        for row in _waiting(group):
             if row["id"] not in seen:
                 seen.add(row["id"])
                 newcomers.append({**row, "group_id": group.id})
