@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN, fn
 
 from .db import database, lock_row, write_transaction
-from .models import Attendance, AttendanceChange, GroupMember, Meeting, Member, utcnow
+from .models import Attendance, AttendanceChange, GroupMember, Meeting, Member, User, utcnow
 
 RECENT_MEETINGS = 8  # how far back "likely to come" looks when ordering the roster
 NEWCOMER_DAYS = 60  # the default of the NEWCOMER_WINDOW_DAYS setting
@@ -69,11 +69,8 @@ def present_count(meeting_id):
 
 def expected_member_ids(meeting):
     """Who should have a mark: active members of the group who had joined by the meeting's date."""
-    query = (GroupMember.select(GroupMember.member)
-             .join(Member, on=(GroupMember.member == Member.id))
-             .where(GroupMember.group == meeting.group_id, GroupMember.active,
-                    ~Member.archived, GroupMember.joined_on <= meeting.local_date))
-    return [row.member_id for row in query]
+    query = Member.active_in(meeting.group_id, Member.id).where(GroupMember.joined_on <= meeting.local_date)
+    return [row.id for row in query]
 
 
 def close_meeting(meeting, user_id):
@@ -157,10 +154,35 @@ def _as_date(value):
     return datetime.date.fromisoformat(str(value)[:10])  # SQLite returns MIN() of dates as text
 
 
-def history(meeting_id, member_id):
-    return list(AttendanceChange.select()
-                .where(AttendanceChange.meeting == meeting_id, AttendanceChange.member == member_id)
-                .order_by(AttendanceChange.at, AttendanceChange.id))
+def history(meeting_id, member_id=None, limit=500):
+    """The meeting's mark changes, newest first (one member's when member_id is given): dicts with
+    member, member_name, previous, state, by, by_name (None: closed automatically), at and undone."""
+    query = (AttendanceChange.select(AttendanceChange, Member.name.alias("member_name"), User.name.alias("by_name"))
+             .join(Member, on=(AttendanceChange.member == Member.id))
+             .join(User, JOIN.LEFT_OUTER, on=(AttendanceChange.by == User.id), src=AttendanceChange)
+             .where(AttendanceChange.meeting == meeting_id)
+             .order_by(AttendanceChange.at.desc(), AttendanceChange.id.desc()).limit(limit))
+    if member_id is not None:
+        query = query.where(AttendanceChange.member == member_id)
+    return list(query.dicts())
+
+
+def reopen(meeting_id):
+    """Open a closed (or cancelled) meeting again for corrections; its history keeps every change."""
+    Meeting.update(status="open", closed_at=None).where(Meeting.id == meeting_id).execute()
+
+
+def cancel(meeting_id):
+    """Cancel a meeting nobody was marked present at; False (nothing changed) when someone was."""
+    with write_transaction():
+        if present_count(meeting_id):
+            return False
+        Meeting.update(status="cancelled").where(Meeting.id == meeting_id).execute()
+    return True
+
+
+def update_details(meeting_id, topic, mode, notes):
+    Meeting.update(topic=topic, mode=mode, notes=notes).where(Meeting.id == meeting_id).execute()
 
 
 def follow_up(group, missed=3, newcomer_days=NEWCOMER_DAYS):
@@ -174,10 +196,9 @@ def follow_up(group, missed=3, newcomer_days=NEWCOMER_DAYS):
                  .join(Meeting, on=(Attendance.meeting == Meeting.id))
                  .where(Meeting.group == group.id, Attendance.state == "present")
                  .group_by(Attendance.member).alias("last_seen"))
-    members = (Member.select(Member.id, Member.name, last_seen.c.seen.alias("seen"), last_seen.c.times.alias("times"))
-               .join(GroupMember, on=((GroupMember.member == Member.id) & (GroupMember.group == group.id)))
+    members = (Member.active_in(group.id, Member.id, Member.name, last_seen.c.seen.alias("seen"),
+                                last_seen.c.times.alias("times"))
                .join(last_seen, JOIN.LEFT_OUTER, on=(last_seen.c.member_id == Member.id), src=Member)
-               .where(GroupMember.active, ~Member.archived)
                .order_by(fn.LOWER(Member.name)).dicts())
     rows = [{**row, "seen": _as_date(row["seen"]), "times": row["times"] or 0} for row in members]
     not_seen = []

@@ -208,3 +208,31 @@ def overdue(group_id, days, today):
 
 def check_ins(pairing_id):
     return list(CheckIn.select().where(CheckIn.pairing == pairing_id).order_by(CheckIn.date.desc(), CheckIn.id.desc()))
+
+
+def mentor_profile_of(member_id):
+    return MentorProfile.get_or_none(MentorProfile.member == member_id)
+
+
+def preference_of(member_id):
+    return NewcomerPreference.get_or_none(NewcomerPreference.member == member_id)
+
+
+def save_profile(model, member_id, values):
+    """Insert or update the member's one row of `model` (MentorProfile or NewcomerPreference)."""
+    with write_transaction():
+        if model.select().where(model.member == member_id).exists():
+            model.update(**values, updated_at=utcnow()).where(model.member == member_id).execute()
+        else:
+            model.create(member=member_id, **values)
+
+
+def member_section(member_id, group_ids):
+    """The mentoring part of a member's page: profile, preferences, load and pairing history in
+    the groups the viewer may see."""
+    rows = pairing_rows(Pairing.group.in_(list(group_ids)),
+                        (Pairing.mentor == member_id) | (Pairing.newcomer == member_id))
+    as_mentor = [r for r in rows if r["mentor_id"] == member_id]
+    return {"profile": mentor_profile_of(member_id), "preference": preference_of(member_id),
+            "as_mentor": as_mentor, "as_newcomer": [r for r in rows if r["newcomer_id"] == member_id],
+            "load": sum(r["status"] in OPEN_PAIRING_STATES for r in as_mentor)}

@@ -37,7 +37,7 @@ def test_mark_is_idempotent_and_keeps_history(app, client, setup):
     assert marks(app, meeting) == {"Maria": "present"}
     client.post(f"/meetings/{meeting.id}/marks", data={"member_id": maria.id, "state": "absent"})
     with app.app_context():
-        history = [(c.previous, c.state, c.by_id) for c in attendance.history(meeting.id, maria.id)]
+        history = [(c["previous"], c["state"], c["by"]) for c in reversed(attendance.history(meeting.id, maria.id))]
         mark = Attendance.get(Attendance.meeting == meeting.id)
     assert history == [(None, "present", setup["fac"].id), ("present", "absent", setup["fac"].id)]
     assert mark.by_id == setup["fac"].id and mark.at is not None
@@ -170,7 +170,7 @@ def test_reopen_to_correct_from_a_paper_sheet(app, client, setup):
     client.post(f"/meetings/{meeting.id}/close")
     assert marks(app, meeting)["Bao"] == "present"
     with app.app_context():
-        history = [(c.previous, c.state) for c in attendance.history(meeting.id, m["Bao"].id)]
+        history = [(c["previous"], c["state"]) for c in reversed(attendance.history(meeting.id, m["Bao"].id))]
     assert history == [(None, "absent"), ("absent", "present")]
     assert "Bao" in client.get(f"/meetings/{meeting.id}/history").get_data(as_text=True)
 

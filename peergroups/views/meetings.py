@@ -4,16 +4,12 @@ from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from flask_wtf.csrf import generate_csrf
-from peewee import JOIN
 from wtforms import BooleanField, TextAreaField
 
-from .. import attendance, labels
-from ..db import write_transaction
+from .. import attendance, labels, members
 from ..labels import choices
-from ..forms import Form, EmptyForm, choice_field, language_field, max_length, name_field
-from ..models import (
-    MARK_STATES, ROLES, AttendanceChange, GroupMember, Meeting, Member, User,
-)
+from ..forms import Form, choice_field, language_field, max_length, name_field
+from ..models import MARK_STATES, ROLES
 from ..pages import render, render_error, wants_fragment
 from ..security import get_group, get_meeting, may_see_group, parse_id, require_role
 from .crisis import lines_for
@@ -68,7 +64,7 @@ def show(meeting_id):
     group = get_group(meeting.group_id)
     if meeting.status == "open" and meeting.local_date < attendance.local_today(group.timezone):
         attendance.close_overdue(group)
-        meeting = Meeting.get_by_id(meeting.id)
+        meeting = get_meeting(meeting.id)
     return _screen(meeting, group)
 
 
@@ -84,18 +80,13 @@ def _editable(meeting_id, must_be_open=True):
 
 def _member_in_group(meeting, member_id):
     """Only members of this meeting's group can be marked: another group's id is a 404."""
-    member_id = parse_id(member_id)
-    if member_id is None:
-        abort(400)
-    member = (Member.select().join(GroupMember, on=(GroupMember.member == Member.id))
-              .where(Member.id == member_id, GroupMember.group == meeting.group_id).first())
-    return member or abort(404)
+    member_id = parse_id(member_id) or abort(400)
+    return members.in_group(member_id, meeting.group_id) or abort(404)
 
 
 @bp.post("/<int:meeting_id>/marks")
 def mark(meeting_id):
     meeting = _editable(meeting_id)
-    EmptyForm().validate_on_submit() or abort(400)
     state = request.form.get("state")
     if state not in MARK_STATES:
         abort(400)
@@ -119,7 +110,6 @@ def _after_change(meeting, member_id, row_oob=False):
 @bp.post("/<int:meeting_id>/undo")
 def undo(meeting_id):
     meeting = _editable(meeting_id)
-    EmptyForm().validate_on_submit() or abort(400)
     member_id = attendance.undo_last(meeting, current_user.id)
     if member_id is None:
         if wants_fragment():
@@ -136,35 +126,19 @@ def newcomer(meeting_id):
     meeting = _editable(meeting_id)
     form = NewcomerForm()
     if form.validate_on_submit():
-        if not form.same_name_ok.data and _same_name_in_group(meeting.group_id, form.name.data):
+        if not form.same_name_ok.data and members.name_taken(meeting.group_id, form.name.data):
             form.name.errors.append(_("Someone in this group already has this name. If this is a "
                                       "different person, tick the box below; if not, tap their name in the list."))
         else:
-            member_id = add_newcomer(meeting, form.name.data, form.locale.data, current_user.id)
+            member_id = members.add_newcomer(meeting, form.name.data, form.locale.data, current_user.id)
             flash(_("%(name)s is added and marked present. Welcome!", name=form.name.data), "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"member-{member_id}"), 303)
     return _screen(meeting, get_group(meeting.group_id), newcomer_form=form, status=422)
 
 
-def _same_name_in_group(group_id, name):
-    names = (Member.select(Member.name).join(GroupMember, on=(GroupMember.member == Member.id))
-             .where(GroupMember.group == group_id, ~Member.archived))
-    return any(row.name.casefold() == name.casefold() for row in names)
-
-
-def add_newcomer(meeting, name, locale, user_id):
-    """Create the person, add them to the group and mark them present, in one transaction."""
-    with write_transaction():
-        member = Member.create(name=name, locale=locale, joined_on=meeting.local_date)
-        GroupMember.create(group=meeting.group_id, member=member.id, joined_on=meeting.local_date)
-        attendance.set_mark(meeting, member.id, "present", user_id)
-    return member.id
-
-
 @bp.post("/<int:meeting_id>/close")
 def close(meeting_id):
     meeting = _editable(meeting_id)
-    EmptyForm().validate_on_submit() or abort(400)
     absent = attendance.close_meeting(meeting, current_user.id)
     flash(_("The meeting is closed. %(count)d present.", count=attendance.present_count(meeting.id)) + " "
           + _("Absences recorded: %(count)d.", count=absent), "success")
@@ -174,8 +148,7 @@ def close(meeting_id):
 @bp.post("/<int:meeting_id>/reopen")
 def reopen(meeting_id):
     meeting = _editable(meeting_id, must_be_open=False)
-    EmptyForm().validate_on_submit() or abort(400)
-    Meeting.update(status="open", closed_at=None).where(Meeting.id == meeting.id).execute()
+    attendance.reopen(meeting.id)
     flash(_("The meeting is open for corrections. Every change is kept in its history."), "info")
     return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
 
@@ -183,11 +156,9 @@ def reopen(meeting_id):
 @bp.post("/<int:meeting_id>/cancel")
 def cancel(meeting_id):
     meeting = _editable(meeting_id, must_be_open=False)
-    EmptyForm().validate_on_submit() or abort(400)
-    if attendance.present_count(meeting.id):
+    if not attendance.cancel(meeting.id):
         flash(_("People were marked present at this meeting, so it cannot be cancelled."), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
-    Meeting.update(status="cancelled").where(Meeting.id == meeting.id).execute()
     flash(_("The meeting is cancelled."), "success")
     return redirect(url_for("groups.show", group_id=meeting.group_id), 303)
 
@@ -197,8 +168,7 @@ def details(meeting_id):
     meeting = _editable(meeting_id, must_be_open=False)
     form = DetailsForm(obj=meeting)
     if form.validate_on_submit():
-        Meeting.update(topic=form.topic.data.strip(), mode=form.mode.data, notes=form.notes.data.strip()).where(
-            Meeting.id == meeting.id).execute()
+        attendance.update_details(meeting.id, form.topic.data.strip(), form.mode.data, form.notes.data.strip())
         flash(_("Your changes are saved."), "success")
         return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
     return render("meetings/details.html", form=form, meeting=meeting, group=get_group(meeting.group_id),
@@ -208,10 +178,5 @@ def details(meeting_id):
 @bp.get("/<int:meeting_id>/history")
 def history(meeting_id):
     meeting = get_meeting(meeting_id)
-    changes = (AttendanceChange.select(AttendanceChange, Member.name.alias("member_name"),
-                                       User.name.alias("by_name"))
-               .join(Member, on=(AttendanceChange.member == Member.id))
-               .join(User, JOIN.LEFT_OUTER, on=(AttendanceChange.by == User.id), src=AttendanceChange)
-               .where(AttendanceChange.meeting == meeting.id)
-               .order_by(AttendanceChange.at.desc(), AttendanceChange.id.desc()).limit(500).dicts())
-    return render("meetings/history.html", meeting=meeting, group=get_group(meeting.group_id), changes=list(changes))
+    return render("meetings/history.html", meeting=meeting, group=get_group(meeting.group_id),
+                  changes=attendance.history(meeting.id))

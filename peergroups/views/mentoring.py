@@ -16,7 +16,7 @@ from ..forms import (
 from ..labels import choices
 from ..models import (
     ROLES, GroupMember, MentorProfile, NewcomerPreference,
-    Organization, SLOTS, split_codes, utcnow,
+    Organization, SLOTS, split_codes,
 )
 from ..pages import render
 from ..security import (
@@ -116,22 +116,12 @@ def _codes(form):
     return {name: ",".join(getattr(form, name).data or []) for name in CODE_FIELDS}
 
 
-def _save(model, member_id, values):
-    """Insert or update the member's one row of `model` (the member is unique there)."""
-    with write_transaction():
-        if model.select().where(model.member == member_id).exists():
-            model.update(**values, updated_at=utcnow()).where(model.member == member_id).execute()
-        else:
-            model.create(member=member_id, **values)
-
-
 @bp.route("/members/<int:member_id>/mentor", methods=["GET", "POST"])
 def mentor_profile(member_id):
     member = get_member(member_id, edit=True)
-    profile = MentorProfile.get_or_none(MentorProfile.member == member.id)
-    form = _codes_form(MentorForm, profile, willing=True, capacity=1, languages=[member.locale])
+    form = _codes_form(MentorForm, pairing.mentor_profile_of(member.id), willing=True, capacity=1, languages=[member.locale])
     if form.validate_on_submit():
-        _save(MentorProfile, member.id, dict(
+        pairing.save_profile(MentorProfile, member.id, dict(
             _codes(form), willing=form.willing.data, capacity=form.capacity.data or 1,
             in_recovery_since=form.in_recovery_since.data, gender=(form.gender.data or "").strip()))
         flash(_("Your changes are saved."), "success")
@@ -142,10 +132,9 @@ def mentor_profile(member_id):
 @bp.route("/members/<int:member_id>/preferences", methods=["GET", "POST"])
 def preferences(member_id):
     member = get_member(member_id, edit=True)
-    row = NewcomerPreference.get_or_none(NewcomerPreference.member == member.id)
-    form = _codes_form(PreferenceForm, row, languages=[member.locale])
+    form = _codes_form(PreferenceForm, pairing.preference_of(member.id), languages=[member.locale])
     if form.validate_on_submit():
-        _save(NewcomerPreference, member.id, dict(_codes(form), preferred_gender=(form.preferred_gender.data or "").strip()))
+        pairing.save_profile(NewcomerPreference, member.id, dict(_codes(form), preferred_gender=(form.preferred_gender.data or "").strip()))
         flash(_("Your changes are saved."), "success")
         return redirect(url_for("members.show", member_id=member.id), 303)
     return render("mentoring/preferences.html", form=form, member=member, status=422 if form.errors else 200)
@@ -355,15 +344,3 @@ def check_in(pairing_id):
         item, lambda: pairing.add_check_in(item.id, form.date.data, form.kind.data, (form.note.data or "").strip(),
                                            current_user.id),
         _("The check-in is saved."))
-
-
-def member_section(member, group_ids):
-    """The mentoring part of a member's page: profile, preferences, load and pairing history in
-    the groups the viewer may see."""
-    rows = pairing.pairing_rows(pairing.Pairing.group.in_(list(group_ids) or [0]),
-                                (pairing.Pairing.mentor == member.id) | (pairing.Pairing.newcomer == member.id))
-    profile = MentorProfile.get_or_none(MentorProfile.member == member.id)
-    as_mentor = [r for r in rows if r["mentor_id"] == member.id]
-    return {"profile": profile, "preference": NewcomerPreference.get_or_none(NewcomerPreference.member == member.id),
-            "as_mentor": as_mentor, "as_newcomer": [r for r in rows if r["newcomer_id"] == member.id],
-            "load": sum(r["status"] in ("proposed", "active") for r in as_mentor)}
