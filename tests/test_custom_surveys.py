@@ -268,6 +268,31 @@ def test_group_choice_decides_what_runs_after_meetings_and_each_month(app, clien
     assert client.post(url, data={"after_meetings": "12345", "periodic": "none", "period": "week"}).status_code == 422
 
 
+def test_choosing_a_group_survey_keeps_a_schedule_edit_made_meanwhile(app, client, login, monkeypatch):
+    """The choice changes its own columns only: a whole-row save of the group loaded at the start
+    of the request would put back the schedule another leader changed in the meantime."""
+    from peergroups.views import survey_admin
+
+    login("admin")
+    with app.app_context():
+        group = factories.group(weekday=1)
+    loaded = survey_admin.get_group
+
+    def load_then_someone_edits(group_id, **kwargs):
+        row = loaded(group_id, **kwargs)
+        Group.update(weekday=4, location="Room 2").where(Group.id == group_id).execute()
+        return row
+
+    monkeypatch.setattr(survey_admin, "get_group", load_then_someone_edits)
+    response = client.post(f"/groups/{group.id}/surveys", data={"after_meetings": "none", "periodic": "none",
+                                                                 "period": "quarter"})
+    assert response.status_code == 303
+    with app.app_context():
+        group = Group.get_by_id(group.id)
+        assert (group.weekday, group.location) == (4, "Room 2")
+        assert not group.surveys_after_meetings and group.survey_period == "quarter"
+
+
 def test_a_periodic_link_stores_its_period_and_caps_at_active_members_plus_margin(app):
     with app.app_context():
         survey = Survey.create(definition=json.dumps(DOC))

@@ -1,24 +1,18 @@
-"""Crisis and support lines: admins list them per language; survey and meeting pages show them."""
+"""Crisis and support lines: admins list them per language (crisis.py shows them on survey and
+meeting pages)."""
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from wtforms import SelectChoice, SelectField, StringField, URLField
 from wtforms.validators import AnyOf, Optional, ValidationError
 
-from ..forms import Form, EmptyForm, max_length, name_field
+from .. import crisis
+from ..forms import Form, max_length, name_field
 from ..i18n import LANGUAGES, bcp47, native_name
-from ..models import CrisisLine
 from ..pages import render
 from ..security import require_role
 
 bp = Blueprint("crisis", __name__, url_prefix="/admin/crisis-lines")
-
-
-def lines_for(locale):
-    """The lines for this language, or the fallback lines when it has none."""
-    lines = list(CrisisLine.select().where(CrisisLine.locale.in_([str(locale), ""])).order_by(CrisisLine.name))
-    own = [line for line in lines if line.locale]
-    return own or lines
 
 
 class CrisisLineForm(Form):
@@ -39,8 +33,7 @@ class CrisisLineForm(Form):
 
 
 def _page(form, status=200):
-    lines = CrisisLine.select().order_by(CrisisLine.locale, CrisisLine.name)
-    return render("crisis/lines.html", form=form, lines=list(lines), status=status)
+    return render("crisis/lines.html", form=form, lines=crisis.all_lines(), status=status)
 
 
 @bp.get("/")
@@ -55,8 +48,7 @@ def add():
     form = CrisisLineForm()
     if not form.validate_on_submit():
         return _page(form, 422)
-    CrisisLine.create(**{name: (form[name].data or "").strip() for name in
-                         ("locale", "name", "phone", "text_line", "url", "hours")})
+    crisis.add_line({name: form[name].data for name in crisis.FIELDS})
     flash(_("Your changes are saved."), "success")
     return redirect(url_for("crisis.index"), 303)
 
@@ -64,7 +56,6 @@ def add():
 @bp.post("/<int:line_id>/delete")
 def delete(line_id):
     require_role("admin")
-    EmptyForm().validate_on_submit() or abort(400)
-    CrisisLine.delete().where(CrisisLine.id == line_id).execute() or abort(404)
+    crisis.delete_line(line_id) or abort(404)
     flash(_("Your changes are saved."), "success")
     return redirect(url_for("crisis.index"), 303)

@@ -7,12 +7,12 @@ from flask_wtf.csrf import generate_csrf
 from wtforms import BooleanField, TextAreaField
 
 from .. import attendance, labels, members
+from ..crisis import lines_for
 from ..labels import choices
 from ..forms import Form, choice_field, language_field, max_length, name_field
 from ..models import MARK_STATES, ROLES
 from ..pages import render, render_error, wants_fragment
 from ..security import get_group, get_meeting, may_see_group, parse_id, require_role
-from .crisis import lines_for
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 

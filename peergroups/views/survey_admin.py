@@ -1,20 +1,16 @@
 """Admins' surveys: build one question by question with text per language, score items into
 subscales, export and import a definition as a file, and choose per group which surveys run.
-
-Every change goes through questionnaire.from_document, the same check an imported file gets, so
-a survey in the database is always a valid definition. Once a survey has a link, its structure
-(questions, kinds, options, scoring of items) is fixed so earlier answers keep their meaning;
-wording can still be corrected, and a copy can be changed freely."""
-import json
+survey_builder.py stores them; once a survey has a link only its wording can change, and a copy
+can be changed freely."""
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from wtforms import BooleanField, FileField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import AnyOf, Optional
 
-from .. import questionnaire
-from ..forms import EmptyForm, Form, choice_field, codes_field, language_choices, language_field, max_length, name_field
-from ..models import PERIODS, Group, Survey, SurveyLink
+from .. import questionnaire, survey_builder
+from ..forms import Form, choice_field, codes_field, language_choices, language_field, max_length, name_field
+from ..models import PERIODS
 from ..pages import render
 from ..labels import PERIODS as PERIOD_NAMES, QUESTION_KINDS, choices
 from ..questionnaire import AFTER_MEETING, DefinitionError, Question, Questionnaire
@@ -23,7 +19,7 @@ from ..security import get_group, require_role
 bp = Blueprint("survey_admin", __name__)
 
 
-class SurveyForm(Form):
+class SurveySettingsForm(Form):
     name = name_field(_l("Name"), max_length=questionnaire.NAME_MAX)
     languages = codes_field(_l("Languages it is written in"))
     fallback = language_field(_l("Fallback language"))
@@ -80,25 +76,12 @@ def _question_from(form, definition, key, kind):
 
 def _survey(survey_id):
     require_role("admin")
-    return Survey.get_or_none(Survey.id == survey_id) or abort(404)
-
-
-def _used(survey):
-    return SurveyLink.select().where(SurveyLink.survey == survey.id).exists()
-
-
-def _save(survey, definition):
-    """Check the whole definition as an import would, then store it; DefinitionError if it fails."""
-    checked = questionnaire.from_document(json.loads(definition.dumps()))
-    survey.definition = checked.dumps()
-    survey.save()
-    return checked
+    return survey_builder.get(survey_id) or abort(404)
 
 
 def _index_page(form=None, import_form=None, status=200):
-    surveys = list(Survey.select().order_by(Survey.archived, Survey.id))
-    return render("survey_admin/index.html", status=status, surveys=[(s, s.questionnaire()) for s in surveys],
-                  form=form or SurveyForm(formdata=None, languages=["en"], fallback="en"),
+    return render("survey_admin/index.html", status=status, surveys=survey_builder.all_surveys(),
+                  form=form or SurveySettingsForm(formdata=None, languages=["en"], fallback="en"),
                   import_form=import_form or ImportForm(formdata=None), builtin=AFTER_MEETING)
 
 
@@ -118,11 +101,11 @@ def _settings_error(form):
 @bp.post("/admin/surveys/")
 def create():
     require_role("admin")
-    form = SurveyForm()
+    form = SurveySettingsForm()
     if not form.validate_on_submit() or _settings_error(form):
         return _index_page(form=form, status=422)
-    survey = Survey(definition="")
-    _save(survey, Questionnaire(form.name.data, form.fallback.data, form.languages.data, form.scoring.data))
+    survey = survey_builder.create(Questionnaire(form.name.data, form.fallback.data, form.languages.data,
+                                                 form.scoring.data))
     return redirect(url_for("survey_admin.show", survey_id=survey.id), 303)
 
 
@@ -139,15 +122,15 @@ def import_file():
     except DefinitionError as error:
         form.file.errors = [str(error)]
         return _index_page(import_form=form, status=422)
-    survey = Survey(definition="")
-    _save(survey, definition)
+    survey = survey_builder.create(definition)
     flash(_("The survey is imported. Check it before groups use it."), "success")
     return redirect(url_for("survey_admin.show", survey_id=survey.id), 303)
 
 
 def _show_page(survey, definition, form=None, status=200):
-    return render("survey_admin/show.html", status=status, survey=survey, definition=definition, used=_used(survey),
-                  form=form or SurveyForm(formdata=None, name=definition.name, languages=definition.languages,
+    return render("survey_admin/show.html", status=status, survey=survey, definition=definition,
+                  used=survey_builder.is_used(survey.id),
+                  form=form or SurveySettingsForm(formdata=None, name=definition.name, languages=definition.languages,
                                           fallback=definition.fallback, scoring=definition.scoring),
                   kinds=QUESTION_KINDS, locale=get_locale())
 
@@ -162,7 +145,7 @@ def show(survey_id):
 def update(survey_id):
     survey = _survey(survey_id)
     definition = survey.questionnaire()
-    form = SurveyForm()
+    form = SurveySettingsForm()
     if not form.validate_on_submit() or _settings_error(form):
         return _show_page(survey, definition, form, 422)
     definition.name, definition.fallback = form.name.data, form.fallback.data
@@ -172,7 +155,7 @@ def update(survey_id):
         if question.options:
             question.options = {lang: o for lang, o in question.options.items() if lang in definition.languages}
     try:
-        _save(survey, definition)
+        survey_builder.save(survey.id, definition)
     except DefinitionError as error:
         form.fallback.errors = [str(error)]
         return _show_page(survey, survey.questionnaire(), form, 422)
@@ -182,7 +165,8 @@ def update(survey_id):
 
 def _question_page(survey, definition, form, kind, question=None, status=200):
     return render("survey_admin/question.html", status=status, survey=survey, definition=definition, form=form,
-                  kind=kind, kind_name=QUESTION_KINDS[kind], question=question, used=_used(survey))
+                  kind=kind, kind_name=QUESTION_KINDS[kind], question=question,
+                  used=survey_builder.is_used(survey.id))
 
 
 @bp.route("/admin/surveys/<int:survey_id>/questions/new", methods=["GET", "POST"])
@@ -192,14 +176,11 @@ def new_question(survey_id):
     kind = request.args.get("kind", "")
     if kind not in QUESTION_KINDS:
         abort(404)
-    if _used(survey):
-        flash(_("This survey already has answers, so its questions cannot change. Make a copy to change it."),
-              "error")
-        return redirect(url_for("survey_admin.show", survey_id=survey.id), 303)
+    if survey_builder.is_used(survey.id):
+        return _structure_fixed(survey)
     form, kind = question_form(definition, kind=kind)
     if request.method == "POST":
-        key = f"q{1 + max([int(q.key[1:]) for q in definition.questions if q.key[1:].isdigit()] or [0])}"
-        return _save_question(survey, definition, form, kind, key)
+        return _save_question(survey, definition, form, kind, survey_builder.next_key(definition))
     return _question_page(survey, definition, form, kind)
 
 
@@ -207,14 +188,15 @@ def _save_question(survey, definition, form, kind, key, old=None):
     if not form.validate_on_submit():
         return _question_page(survey, definition, form, kind, old, 422)
     question = _question_from(form, definition, key, kind)
-    if old is not None and _used(survey) and _structure(old) != _structure(question):
+    if (old is not None and survey_builder.is_used(survey.id)
+            and survey_builder.structure(old) != survey_builder.structure(question)):
         form.required.errors = [_("This survey already has answers, so only the wording can change. "
                                   "Make a copy to change more.")]
         return _question_page(survey, definition, form, kind, old, 422)
     position = definition.questions.index(old) if old else len(definition.questions)
     definition.questions[position:position + (1 if old else 0)] = [question]
     try:
-        _save(survey, definition)
+        survey_builder.save(survey.id, definition)
     except DefinitionError as error:
         form.required.errors = [str(error)]
         return _question_page(survey, definition, form, kind, old, 422)
@@ -222,10 +204,9 @@ def _save_question(survey, definition, form, kind, key, old=None):
     return redirect(url_for("survey_admin.show", survey_id=survey.id), 303)
 
 
-def _structure(question):
-    """What an answer's meaning depends on: fixed once a survey has answers."""
-    options = len(next(iter(question.options.values()))) if question.options else 0
-    return question.kind, question.required, question.subscale, question.reverse, options
+def _structure_fixed(survey):
+    flash(_("This survey already has answers, so its questions cannot change. Make a copy to change it."), "error")
+    return redirect(url_for("survey_admin.show", survey_id=survey.id), 303)
 
 
 def _question(survey_id, key):
@@ -249,17 +230,10 @@ def edit_question(survey_id, key):
 @bp.post("/admin/surveys/<int:survey_id>/questions/<key>/delete", defaults={"action": "delete"})
 def change_question(survey_id, key, action):
     survey, definition, question = _question(survey_id, key)
-    EmptyForm().validate_on_submit() or abort(400)
-    if _used(survey):
-        flash(_("This survey already has answers, so its questions cannot change. Make a copy to change it."),
-              "error")
-        return redirect(url_for("survey_admin.show", survey_id=survey.id), 303)
-    position = definition.questions.index(question)
-    del definition.questions[position]
-    if action != "delete":
-        target = max(0, position - 1) if action == "up" else min(len(definition.questions), position + 1)
-        definition.questions.insert(target, question)
-    _save(survey, definition)
+    if survey_builder.is_used(survey.id):
+        return _structure_fixed(survey)
+    survey_builder.move_question(definition, question, action)
+    survey_builder.save(survey.id, definition)
     flash(_("Your changes are saved."), "success")
     return redirect(url_for("survey_admin.show", survey_id=survey.id), 303)
 
@@ -275,11 +249,9 @@ def export(survey_id):
 @bp.post("/admin/surveys/<int:survey_id>/copy")
 def copy(survey_id):
     survey = _survey(survey_id)
-    EmptyForm().validate_on_submit() or abort(400)
     definition = survey.questionnaire()
     definition.name = _("Copy of %(name)s", name=definition.name)[:questionnaire.NAME_MAX]
-    new = Survey(definition="")
-    _save(new, definition)
+    new = survey_builder.create(definition)
     flash(_("This is a copy: change it freely."), "success")
     return redirect(url_for("survey_admin.show", survey_id=new.id), 303)
 
@@ -288,24 +260,11 @@ def copy(survey_id):
 def archive(survey_id):
     """Archived surveys are kept with their results but offered to no group; unused ones are deleted."""
     survey = _survey(survey_id)
-    EmptyForm().validate_on_submit() or abort(400)
-    if not _used(survey):
-        _unassign(survey)
-        survey.delete_instance()
+    if survey_builder.archive_or_delete(survey) == "deleted":
         flash(_("The survey is deleted."), "success")
         return redirect(url_for("survey_admin.index"), 303)
-    survey.archived = not survey.archived
-    survey.save()
-    if survey.archived:
-        _unassign(survey)
     flash(_("Your changes are saved."), "success")
     return redirect(url_for("survey_admin.show", survey_id=survey.id), 303)
-
-
-def _unassign(survey):
-    """Groups that ran this survey go back to ours after meetings and to none periodically."""
-    Group.update(meeting_survey=None).where(Group.meeting_survey == survey.id).execute()
-    Group.update(periodic_survey=None).where(Group.periodic_survey == survey.id).execute()
 
 
 # Per group: which survey runs after meetings and which (if any) once a month or quarter.
@@ -319,7 +278,7 @@ class GroupSurveysForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        offered = [(str(s.id), s.questionnaire().name) for s in Survey.select().where(~Survey.archived)]
+        offered = survey_builder.offered()
         self.after_meetings.choices = [SelectChoice("", AFTER_MEETING.name), *(SelectChoice(v, n) for v, n in offered),
                                        SelectChoice(NO_SURVEY, _l("No survey after meetings"))]
         self.periodic.choices = [SelectChoice(NO_SURVEY, _l("None")), *(SelectChoice(v, n) for v, n in offered)]
@@ -339,11 +298,10 @@ def group_surveys(group_id):
     if request.method == "POST":
         if form.validate_on_submit():
             after = form.after_meetings.data
-            group.surveys_after_meetings = after != NO_SURVEY
-            group.meeting_survey = int(after) if after.isdigit() else None
-            group.periodic_survey = int(form.periodic.data) if form.periodic.data.isdigit() else None
-            group.survey_period = form.period.data if form.period.data in PERIODS else "month"
-            group.save()
+            survey_builder.choose_for_group(
+                group.id, after_meetings=after != NO_SURVEY, meeting_survey_id=int(after) if after.isdigit() else None,
+                periodic_survey_id=int(form.periodic.data) if form.periodic.data.isdigit() else None,
+                period=form.period.data if form.period.data in PERIODS else "month")
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("groups.show", group_id=group.id), 303)
     return render("survey_admin/group.html", status=422 if form.errors else 200, form=form, group=group)

@@ -9,6 +9,7 @@ from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Optional
 
 from .. import questionnaire, surveys
+from ..crisis import lines_for
 from ..extensions import survey_limiter
 from ..forms import Form, EmptyForm, max_length
 from ..i18n import bcp47, is_rtl, use_survey_languages
@@ -16,7 +17,6 @@ from ..models import ROLES, Group
 from ..pages import render
 from ..security import get_group, get_meeting, require_role
 from ..sharing import public_url, qr_svg
-from .crisis import lines_for
 
 bp = Blueprint("surveys", __name__)
 

@@ -1,0 +1,25 @@
+"""Crisis and support lines per language: the admins' list, and the lines a page shows."""
+from .models import CrisisLine
+
+FIELDS = ("locale", "name", "phone", "text_line", "url", "hours")
+
+
+def lines_for(locale):
+    """The lines for this language, or the fallback lines (locale "") when it has none."""
+    lines = list(CrisisLine.select().where(CrisisLine.locale.in_([str(locale), ""])).order_by(CrisisLine.name))
+    own = [line for line in lines if line.locale]
+    return own or lines
+
+
+def all_lines():
+    return list(CrisisLine.select().order_by(CrisisLine.locale, CrisisLine.name))
+
+
+def add_line(values):
+    """A new line from {field: text} (FIELDS); missing fields are empty."""
+    return CrisisLine.create(**{name: (values.get(name) or "").strip() for name in FIELDS})
+
+
+def delete_line(line_id):
+    """True when the line existed."""
+    return bool(CrisisLine.delete().where(CrisisLine.id == line_id).execute())
