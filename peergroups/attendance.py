@@ -6,10 +6,9 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN, fn
 
 from .db import database, lock_row, write_transaction
-from .models import Attendance, AttendanceChange, GroupMember, Meeting, Member, User, utcnow
+from .models import Attendance, AttendanceChange, Group, GroupMember, Meeting, Member, User, utcnow
 
 RECENT_MEETINGS = 8  # how far back "likely to come" looks when ordering the roster
-NEWCOMER_DAYS = 60  # the default of the NEWCOMER_WINDOW_DAYS setting
 
 
 def set_mark(meeting, member_id, state, user_id):
@@ -91,6 +90,12 @@ def close_meeting(meeting, user_id):
     return len(rows)
 
 
+def open_meetings(group_ids, count=5):
+    """The latest meetings still open in these groups, each with its group loaded."""
+    return list(Meeting.select(Meeting, Group).join(Group).where(Meeting.status == "open", Meeting.group.in_(group_ids))
+                .order_by(Meeting.starts_at.desc()).limit(count))
+
+
 def local_today(timezone):
     return datetime.datetime.now(ZoneInfo(timezone)).date()
 
@@ -129,7 +134,7 @@ ORDER BY COALESCE(recent.times, 0) DESC, LOWER(m.name), m.id
 """
 
 
-def roster(meeting, member_id=None, newcomer_days=NEWCOMER_DAYS):
+def roster(meeting, newcomer_days, member_id=None):
     """The meeting screen's rows: expected members plus anyone already marked, the members most
     likely to come first (present at recent meetings), then by name. One query."""
     param = database.obj.param
@@ -185,7 +190,7 @@ def update_details(meeting_id, topic, mode, notes):
     Meeting.update(topic=topic, mode=mode, notes=notes).where(Meeting.id == meeting_id).execute()
 
 
-def follow_up(group, missed=3, newcomer_days=NEWCOMER_DAYS):
+def follow_up(group, missed, newcomer_days):
     """Two lists for a group's follow-up page: members not seen at any of the last `missed`
     closed meetings, and newcomers who came once and have not been back since."""
     last = list(Meeting.select(Meeting.id, Meeting.local_date)

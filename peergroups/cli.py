@@ -7,10 +7,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import db as dbmod
+from . import ROOT, db as dbmod
 from .db import database
 
-ROOT = Path(__file__).resolve().parent.parent
 db_cli = AppGroup("db", help="Database schema.")
 translate_cli = AppGroup("translate", help="Translation catalogs (wraps pybabel).")
 
@@ -55,7 +54,7 @@ def demo_command(password, scale):
     dbmod.upgrade(Path(current_app.instance_path) / "backups")
     try:
         with database.connection_context():
-            summary = build_demo(password, scale=scale)
+            summary = build_demo(password, scale=scale, focus_areas=current_app.config["MENTOR_FOCUS_AREAS"])
     except DemoRefused as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(summary)

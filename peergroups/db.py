@@ -10,9 +10,10 @@ from peewee import DatabaseProxy, InterfaceError, OperationalError, PostgresqlDa
 from playhouse.db_url import parse
 from playhouse.migrations import Runner
 
+from . import ROOT
+
 database = DatabaseProxy()
 
-ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = ROOT / "migrations"
 # An arbitrary constant that names our advisory lock on PostgreSQL.
 PG_MIGRATION_LOCK = 7426_0001

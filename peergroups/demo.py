@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from .accounts import hash_password
 from .attendance import local_today
+from .config import DEFAULTS
 from .db import database
 from .models import (
     SLOTS, Attendance, AttendanceChange, CheckIn, Group, GroupFacilitator, GroupMember, Meeting, Member,
@@ -91,7 +92,7 @@ class DemoRefused(Exception):
     pass
 
 
-def build_demo(password, scale=1):
+def build_demo(password, scale=1, focus_areas=DEFAULTS["MENTOR_FOCUS_AREAS"]):
     """Fill an empty database; `scale` copies of every kind of group (for benchmarks). Returns a summary."""
     if User.select().exists() or Organization.select().exists():
         raise DemoRefused("The database is not empty: the demo only fills a new database.")
@@ -103,7 +104,7 @@ def build_demo(password, scale=1):
         meetings = _meetings(rng, groups)
         members = _members(rng, groups)
         marks = _attendance(rng, groups)
-        pairings = _mentoring(rng, groups, staff)
+        pairings = _mentoring(rng, groups, staff, focus_areas)
         responses = _surveys(rng, groups) + _check_ins(rng, groups)
     contract = ", ".join(email for email, *_ in DEMO_STAFF)
     return (f"Demo ready: {len(staff)} staff accounts ({contract}, with the password given), {len(groups)} groups, "
@@ -267,10 +268,7 @@ def _attendance(rng, groups):
     return len(marks)
 
 
-FOCUS_AREAS = ("Twelve steps", "SMART Recovery", "Faith-based", "Family and friends")  # the setting's default
-
-
-def _mentoring(rng, groups, staff):
+def _mentoring(rng, groups, staff, focus_areas):
     """Two regulars of each group mentor: one has the group's staying newcomer (active, with
     check-ins; in every other group the last one is weeks old, so it is overdue), the other an
     ended pairing. The newcomer who came once still waits for a mentor."""
@@ -283,7 +281,7 @@ def _mentoring(rng, groups, staff):
             continue
         for mentor in regulars:
             profiles.append(dict(member=mentor["member"], capacity=rng.randint(1, 3),
-                                 languages=group["kind"]["languages"], focus_areas=rng.choice(FOCUS_AREAS),
+                                 languages=group["kind"]["languages"], focus_areas=rng.choice(focus_areas),
                                  availability=",".join(rng.sample(SLOTS, 3)), in_recovery_since=mentor["joined"]))
         by = group["leaders"][0][0]
         started = group["meetings"][newcomer["first"]]["starts_at"] + datetime.timedelta(days=2)

@@ -121,10 +121,6 @@ class Form(FlaskForm):
             return unbound_field.bind(form=form, filters=filters, **options)
 
 
-class EmptyForm(Form):
-    """For POST-only buttons: carries the CSRF token and nothing else."""
-
-
 class ParsedField(StringField):
     """A text input parsed by `parse` (time, date, number). Bad input keeps what was typed and
     says why in our words (WTForms' own typed fields speak English only)."""

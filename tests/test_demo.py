@@ -144,7 +144,9 @@ def test_attendance_is_realistic(demo_app):
 def test_follow_up_lists_have_people(demo_app):
     """Someone stopped coming, and a newcomer who joined lately came once and not again."""
     with demo_app.app_context():
-        lists = [attendance.follow_up(group) for group in Group.select()]
+        config = demo_app.config
+        lists = [attendance.follow_up(group, config["FOLLOW_UP_MISSED_MEETINGS"], config["NEWCOMER_WINDOW_DAYS"])
+                 for group in Group.select()]
         joined = {m.id: m.joined_on for m in Member.select()}
     assert any(not_seen for not_seen, _once in lists)
     recently = datetime.date.today() - datetime.timedelta(weeks=12)

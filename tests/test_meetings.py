@@ -78,7 +78,7 @@ def test_roster_puts_likely_attendees_first(app, client, setup):
             past = factories.meeting(group, local_date=datetime.date.today() - datetime.timedelta(weeks=weeks),
                                      status="closed")
             attendance.set_mark(past, members["Oksana"].id, "present", None)
-        rows = attendance.roster(Meeting.get_by_id(setup["meeting"].id))
+        rows = attendance.roster(Meeting.get_by_id(setup["meeting"].id), app.config["NEWCOMER_WINDOW_DAYS"])
     assert rows[0]["name"] == "Oksana"
     assert [r["name"] for r in rows[1:]] == ["Bao", "Hodan", "Maria"]
 
@@ -108,7 +108,7 @@ def test_add_newcomer_creates_member_and_marks_present(app, client, setup):
         noor = Member.get(Member.name == "Noor")
         assert noor.locale == "ar" and noor.joined_on == meeting.local_date
         assert GroupMember.get(GroupMember.member == noor.id).group_id == setup["group"].id
-        row = [r for r in attendance.roster(Meeting.get_by_id(meeting.id)) if r["id"] == noor.id][0]
+        row = [r for r in attendance.roster(Meeting.get_by_id(meeting.id), app.config["NEWCOMER_WINDOW_DAYS"]) if r["id"] == noor.id][0]
     assert row["state"] == "present" and row["newcomer"]
 
 

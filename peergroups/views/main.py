@@ -2,8 +2,10 @@
 from flask import Blueprint, jsonify, redirect, url_for
 from flask_login import current_user
 
+from .. import attendance
 from ..db import database
 from ..pages import render
+from ..security import visible_groups
 
 bp = Blueprint("main", __name__)
 
@@ -12,14 +14,9 @@ bp = Blueprint("main", __name__)
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    from ..models import Group, Meeting
-    from ..security import visible_groups
-
     groups = list(visible_groups())
-    open_meetings = list(Meeting.select(Meeting, Group).join(Group)
-                         .where(Meeting.status == "open", Meeting.group.in_([g.id for g in groups] or [0]))
-                         .order_by(Meeting.starts_at.desc()).limit(5))
-    return render("main/home.html", groups=groups, open_meetings=[(m, m.group) for m in open_meetings])
+    meetings = attendance.open_meetings([g.id for g in groups])
+    return render("main/home.html", groups=groups, open_meetings=[(m, m.group) for m in meetings])
 
 
 @bp.get("/healthz")

@@ -45,7 +45,7 @@ def row_context(meeting):
 
 def _screen(meeting, group, newcomer_form=None, status=200):
     query = request.args.get("q", "")[:80]
-    everyone = attendance.roster(meeting, newcomer_days=current_app.config["NEWCOMER_WINDOW_DAYS"])
+    everyone = attendance.roster(meeting, current_app.config["NEWCOMER_WINDOW_DAYS"])
     # Filtered here, not with SQL LIKE: SQLite folds case for ASCII only, and names are in any script.
     needle = query.casefold().strip()
     rows = [row for row in everyone if needle in row["name"].casefold()] if needle else everyone

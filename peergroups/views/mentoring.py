@@ -11,7 +11,7 @@ from .. import labels, matching, pairing
 from ..attendance import local_today
 from ..db import write_transaction
 from ..forms import (
-    EmptyForm, Form, choice_field, codes_field, date_field, integer_field, language_choices, max_length,
+    Form, choice_field, codes_field, date_field, integer_field, language_choices, max_length,
 )
 from ..labels import choices
 from ..models import (
@@ -185,7 +185,6 @@ def suggestions(group_id, member_id):
 @bp.post("/groups/<int:group_id>/pairings")
 def propose(group_id):
     group = get_group(group_id, edit=True)
-    EmptyForm().validate_on_submit() or abort(400)
     newcomer = _group_newcomer(group, _form_id("newcomer_id"))
     mentor = get_member(_form_id("mentor_id"), edit=True)
     any_language = request.form.get("any_language") == "1"
@@ -248,7 +247,6 @@ def _match_page(group, newcomers, group_ids, today):
 
 def _confirm_match(newcomers, back, done):
     """Propose the ticked pairs, all or none; each pairing belongs to its newcomer's group."""
-    EmptyForm().validate_on_submit() or abort(400)
     group_of = {row["id"]: row["group_id"] for row in newcomers}
     pairs = []
     for value in request.form.getlist("pair"):
@@ -324,7 +322,6 @@ def end(pairing_id):
 def rematch(pairing_id):
     """End this pairing as rematched and go straight to the suggestions for another mentor."""
     item = get_pairing(pairing_id, edit=True)
-    EmptyForm().validate_on_submit() or abort(400)
     try:
         pairing.end(item.id, None, status="rematched")
     except pairing.Refused as refused:

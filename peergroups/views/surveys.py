@@ -11,7 +11,7 @@ from wtforms.validators import AnyOf, InputRequired, Optional
 from .. import questionnaire, surveys
 from ..crisis import lines_for
 from ..extensions import survey_limiter
-from ..forms import Form, EmptyForm, max_length
+from ..forms import Form, max_length
 from ..i18n import bcp47, is_rtl, use_survey_languages
 from ..models import ROLES, Group
 from ..pages import render
@@ -153,7 +153,6 @@ def feedback(meeting_id):
 @bp.post("/meetings/<int:meeting_id>/feedback/open")
 def open_feedback(meeting_id):
     meeting = _staff_meeting(meeting_id)
-    EmptyForm().validate_on_submit() or abort(400)
     surveys.open_link(meeting, current_app.config["SURVEY_WINDOW_HOURS"])
     return redirect(url_for("surveys.feedback", meeting_id=meeting.id), 303)
 
@@ -161,7 +160,6 @@ def open_feedback(meeting_id):
 @bp.post("/meetings/<int:meeting_id>/feedback/close")
 def close_feedback(meeting_id):
     meeting = _staff_meeting(meeting_id)
-    EmptyForm().validate_on_submit() or abort(400)
     _close(surveys.current_link(meeting.id))
     return redirect(url_for("surveys.feedback", meeting_id=meeting.id), 303)
 
@@ -188,6 +186,5 @@ def group_feedback(group_id):
 @bp.post("/groups/<int:group_id>/feedback/close")
 def close_group_feedback(group_id):
     group = _staff_group(group_id)
-    EmptyForm().validate_on_submit() or abort(400)
     _close(surveys.periodic_link(group, create=False))
     return redirect(url_for("surveys.group_feedback", group_id=group.id), 303)
