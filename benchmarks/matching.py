@@ -9,7 +9,7 @@ from pathlib import Path
 # Run as `python benchmarks/matching.py` from a checkout without installing the package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from peergroups.matching import MentorProfile, NewcomerNeeds, greedy_match, match_all, score  # noqa: E402
+from peergroups.matching import MentorCandidate, NewcomerNeeds, greedy_match, match_all, score  # noqa: E402
 
 SLOTS = [f"{day}-{part}" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
          for part in ("morning", "afternoon", "evening")]
@@ -30,7 +30,7 @@ def instance(seed, newcomers, mentors, languages, groups):
     mentor_list = []
     for i in range(mentors):
         capacity = rng.randint(1, 3)
-        mentor_list.append(MentorProfile(
+        mentor_list.append(MentorCandidate(
             id=i, languages=some(rng, codes, 1, 2), focus_areas=some(rng, FOCUS_AREAS, 0, 2),
             availability=some(rng, SLOTS, 1, 5), gender=rng.choice([None, "woman", "man", "nonbinary"]),
             group_ids=some(rng, group_ids, 1, 1), capacity=capacity,

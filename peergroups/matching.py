@@ -18,7 +18,7 @@ MAX_YEARS = 5
 
 
 @dataclass(frozen=True)
-class MentorProfile:
+class MentorCandidate:
     id: int
     languages: frozenset
     focus_areas: frozenset = frozenset()

@@ -102,14 +102,14 @@ def attendance_rates(member_ids, today):
     return {member: (came or 0) / total for member, came, total in rows if total}
 
 
-def mentor_profiles(group_ids, today):
-    """matching.MentorProfile of every willing mentor on the roster of one of the groups, with
+def mentor_candidates(group_ids, today):
+    """matching.MentorCandidate of every willing mentor on the roster of one of the groups, with
     their load, groups and attendance rate: four queries whatever the number of mentors."""
     on_roster = Member.active_in(list(group_ids), Member.id)
     rows = list(MentorProfile.select(MentorProfile).where(MentorProfile.willing, MentorProfile.member.in_(on_roster)))
     ids = [row.member_id for row in rows]
     loads, groups, rates = mentor_loads(ids), _active_groups(ids), attendance_rates(ids, today)
-    return [matching.MentorProfile(
+    return [matching.MentorCandidate(
         id=row.member_id, languages=frozenset(split_codes(row.languages)),
         focus_areas=frozenset(split_codes(row.focus_areas)), availability=frozenset(split_codes(row.availability)),
         gender=row.gender or None, group_ids=frozenset(groups.get(row.member_id, ())), capacity=row.capacity,

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peergroups.matching import (
-    MentorProfile,
+    MentorCandidate,
     NewcomerNeeds,
     greedy_match,
     match_all,
@@ -22,7 +22,7 @@ CODES = {"language", "same_group", "gender", "focus", "availability", "free_capa
 
 
 def mentor(id=1, **fields):
-    return MentorProfile(**{"id": id, "languages": frozenset({"ar"}), "capacity": 2, **fields})
+    return MentorCandidate(**{"id": id, "languages": frozenset({"ar"}), "capacity": 2, **fields})
 
 
 def newcomer(id=100, **fields):
@@ -197,7 +197,7 @@ def instances(draw, max_newcomers=5, max_mentors=4):
     mentor_ids = draw(st.lists(st.integers(0, 9), unique=True, max_size=max_mentors))
     newcomer_ids = draw(st.lists(st.integers(5, 14), unique=True, max_size=max_newcomers))
     mentors = [
-        MentorProfile(
+        MentorCandidate(
             id=i, languages=draw(sets(LANGUAGES)), focus_areas=draw(sets(["alcohol", "grief"])),
             availability=draw(sets(SLOTS)), gender=draw(st.sampled_from([None, "woman", "man"])),
             group_ids=draw(sets([1, 2], 1)), capacity=draw(st.integers(0, 2)),

@@ -174,7 +174,7 @@ def suggestions(group_id, member_id):
     today = local_today(group.timezone)
     since = pairing.first_present(newcomer.id, group.id)
     needs = pairing.newcomer_needs([{"id": newcomer.id, "locale": newcomer.locale, "since": since}], today)[0]
-    ranked = matching.rank_mentors(pairing.mentor_profiles(editable_group_ids(), today), needs,
+    ranked = matching.rank_mentors(pairing.mentor_candidates(editable_group_ids(), today), needs,
                                    allow_language_mismatch=any_language)[:MAX_SUGGESTIONS]
     mentor_names = pairing.names(s.mentor_id for s in ranked)
     return render("mentoring/suggestions.html", group=group, newcomer=newcomer, needs=needs, since=since,
@@ -234,7 +234,7 @@ def match_everyone():
 
 def _match_page(group, newcomers, group_ids, today):
     needs = pairing.newcomer_needs(newcomers, today)
-    mentors = pairing.mentor_profiles(group_ids, today)
+    mentors = pairing.mentor_candidates(group_ids, today)
     proposal = matching.match_all(mentors, needs)
     matched = {n for n, _m, _s in proposal}
     reasons = {(n.id, s.mentor_id): s for n in needs for s in matching.rank_mentors(mentors, n)}

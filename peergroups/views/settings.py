@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import organization
 from ..forms import (
     Form,
     integer_field,
@@ -20,7 +21,7 @@ bp = Blueprint("settings", __name__)
 
 
 class SettingsForm(Form):
-    # Named like the Organization columns, so the form reads from and writes to the row directly.
+    # Named like the Organization columns (organization.SETTINGS), so the form reads from the row.
     name = organization_name_field()
     default_locale = language_field(_l("Default language"))
     timezone = timezone_field()
@@ -44,8 +45,6 @@ def save():
     form = SettingsForm()
     if not form.validate_on_submit():
         return _page(form, 422)
-    organization = Organization.current() or Organization()
-    form.populate_obj(organization)
-    organization.save()
+    organization.save_settings({name: form[name].data for name in organization.SETTINGS})
     flash(_("Your changes are saved."), "success")
     return redirect(url_for("settings.index"), 303)
