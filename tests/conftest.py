@@ -1,20 +1,15 @@
-"""Fixtures: an app on a real database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set),
+"""Fixtures (helpers are in helpers.py): an app on a real database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set),
 migrated once per session into a template that each test copies (SQLite) or truncates (PostgreSQL)."""
 import os
-import shutil
-import time
 
 import pytest
 from hypothesis import settings
 
-from peergroups import create_app
 from peergroups import db as dbmod
 from peergroups.db import database
-from peergroups.extensions import limiter, survey_limiter
 
 from . import factories
-
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+from .helpers import PG_URL, make_app, reset_postgres, sign_in
 
 # Property tests: no deadline (CI machines vary); on CI a fixed seed so a run can be repeated.
 settings.register_profile("dev", deadline=None)
@@ -33,18 +28,6 @@ def pytest_report_header():
             f"browser: {chromium}; Playwright {version('playwright')}"]
 
 
-# Cheap hashing in tests; test_accounts checks the real parameters once.
-FAST_HASH = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
-
-
-def reset_postgres(url):
-    pg = dbmod.make_database(url)
-    with pg.connection_context():
-        pg.execute_sql("DROP SCHEMA public CASCADE")
-        pg.execute_sql("CREATE SCHEMA public")
-    pg.close()
-
-
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory):
     """The migrated schema every test starts from: a SQLite file, or the PostgreSQL database."""
@@ -57,42 +40,6 @@ def template_db(tmp_path_factory):
     dbmod.upgrade()
     database.close()
     return url
-
-
-def fresh_database_url(template_db, tmp_path):
-    if PG_URL:
-        pg = dbmod.make_database(PG_URL)
-        with pg.connection_context():
-            tables = [t for t in pg.get_tables() if t != "schema_migration"]
-            if tables:
-                pg.execute_sql(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-                )
-        pg.close()
-        return PG_URL
-    path = tmp_path / "test.sqlite3"
-    shutil.copy(template_db.removeprefix("sqlite:///"), path)
-    return "sqlite:///" + str(path)
-
-
-def make_app(template_db, tmp_path, **overrides):
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "DATABASE_URL": fresh_database_url(template_db, tmp_path),
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "AUTO_MIGRATE": False,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        **FAST_HASH,
-        **overrides,
-    }
-    app = create_app(config)
-    app.extensions["peergroups_migrated"] = True
-    with app.app_context():
-        limiter.reset()
-        survey_limiter.reset()
-    return app
 
 
 @pytest.fixture
@@ -116,17 +63,6 @@ def fresh_app(template_db, tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def sign_in(client, user):
-    """Sign a user in without the form: what a successful login leaves in the session."""
-    now = int(time.time())
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-        session["signed_in"] = now
-        session["seen"] = now
-        session.permanent = True
 
 
 @pytest.fixture

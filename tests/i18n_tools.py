@@ -8,7 +8,8 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from peergroups.cli import EXTRACT_ARGS, ROOT
+from peergroups import ROOT
+from peergroups.cli import EXTRACT_ARGS
 
 PSEUDO = "eo"  # a real Babel locale that we never ship: the test-only pseudo-locale
 OPEN, CLOSE = "⟦", "⟧"

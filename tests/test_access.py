@@ -13,7 +13,7 @@ def world(app):
 
 def request_as(client, world, role, method, template, data=None):
     if role != ANON:
-        from .conftest import sign_in
+        from .helpers import sign_in
 
         sign_in(client, world["users"][role])
     url = template.format(**world)

@@ -8,7 +8,7 @@ import pytest
 from peergroups.models import Invite, Organization, User, utcnow
 
 from . import factories
-from .conftest import make_app, sign_in
+from .helpers import make_app, sign_in
 
 
 def link_from(body, kind):

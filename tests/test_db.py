@@ -9,7 +9,7 @@ from peergroups import create_app
 from peergroups import db as dbmod
 from peergroups.db import MIGRATIONS_DIR, database
 
-from .conftest import PG_URL, reset_postgres
+from .helpers import PG_URL, reset_postgres
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite file behaviour")
 

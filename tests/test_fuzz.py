@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from .conftest import sign_in
+from .helpers import sign_in
 from .routes import ADMIN, ROUTES
 from .world import build_world
 

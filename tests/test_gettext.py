@@ -2,9 +2,9 @@
 translated message in ⟦…⟧; any visible text without the markers was not translated."""
 import pytest
 
-from peergroups.cli import ROOT
+from peergroups import ROOT
 
-from .conftest import make_app, sign_in
+from .helpers import assert_no_inline_code, make_app, sign_in
 from .i18n_tools import PSEUDO, build_pseudo_catalog, extract, raw_text
 from .routes import ANON, ROLES, ROUTES, is_html_page
 from .world import build_world, fixture_texts
@@ -55,6 +55,7 @@ def test_page_text_goes_through_gettext(pseudo_app, template, role):
     assert f'lang="{PSEUDO}"' in body
     found = raw_text(body, allowed)
     assert not found, "text outside gettext:\n" + "\n".join(found)
+    assert_no_inline_code(body)  # the CSP would block it
 
 
 @pytest.mark.parametrize("code", [404, 405, 413, 500])

@@ -7,7 +7,7 @@ from peergroups import attendance
 from peergroups.models import Attendance, Group, GroupFacilitator, GroupMember, Member
 
 from . import factories
-from .conftest import sign_in
+from .helpers import sign_in
 
 GROUP_FORM = {"name": "Tuesday Harbor", "description": "Open group", "language": "es", "languages": ["en", "es"],
               "repeat": "monthly", "weekday": "1", "ordinal": "2", "interval": "2", "start_time": "18:30",

@@ -4,7 +4,7 @@ from babel.messages.plurals import get_plural
 
 from peergroups import create_app
 from peergroups.i18n import LANGUAGES, compile_catalogs, match_locale
-from peergroups.cli import ROOT
+from peergroups import ROOT
 from peergroups.db import database
 
 from .i18n_tools import extract

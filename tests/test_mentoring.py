@@ -7,7 +7,7 @@ import pytest
 from peergroups.models import CheckIn, Member, MentorProfile, NewcomerPreference, Pairing
 
 from . import factories
-from .conftest import sign_in
+from .helpers import sign_in
 
 
 @pytest.fixture
@@ -236,7 +236,7 @@ def test_mentor_profile_and_wishes_are_saved(app, client, world):
 
 def test_match_everyone_across_the_organization(app, client, world):
     """Admins match all groups at once; each pairing belongs to its newcomer's group."""
-    from .conftest import sign_in
+    from .helpers import sign_in
 
     with app.app_context():
         lina = factories.member(world["other"], name="Lina", locale="ar")

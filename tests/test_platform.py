@@ -6,6 +6,8 @@ import pytest
 from peergroups import ROOT, create_app
 from peergroups.db import database
 
+from .helpers import assert_no_inline_code
+
 
 def test_healthz_answers_when_database_is_up(client):
     response = client.get("/healthz")
@@ -123,7 +125,19 @@ def test_htmx_config_is_strict(client):
     assert config["allowEval"] is False and config["historyCacheSize"] == 0
     assert config["selfRequestsOnly"] is True and config["includeIndicatorStyles"] is False
     assert {"code": "422", "swap": True} in config["responseHandling"]
-    assert "<style" not in body and "style=" not in body and " on" not in body.split("<body")[1][:1]
+    assert_no_inline_code(body)
+
+
+@pytest.mark.parametrize("markup, wrong", [('<p style="color:red">', True), ('<a onclick="x()">', True),
+                                           ("<script>alert(1)</script>", True), ("<style>p{}</style>", True),
+                                           ('<script src="/static/htmx.min.js" defer></script>', False),
+                                           ('<p class="online">', False)])
+def test_the_inline_code_check_finds_what_the_csp_forbids(markup, wrong):
+    if wrong:
+        with pytest.raises(AssertionError):
+            assert_no_inline_code(markup)
+    else:
+        assert_no_inline_code(markup)
 
 
 def test_pages_answer_503_page_when_database_is_down(tmp_path):

@@ -11,7 +11,7 @@ from peergroups.db import database
 from peergroups.models import SurveyResponse
 
 from . import factories
-from .conftest import make_app
+from .helpers import make_app
 
 GOOD = {"useful": "4", "respected": "5", "belong": "3", "hopeful": "2"}
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

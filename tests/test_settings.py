@@ -83,7 +83,7 @@ def test_only_admins_see_the_settings_link(app, client, login):
     assert 'href="/admin/settings"' in client.get("/").get_data(as_text=True)
     for role in ("facilitator", "supervisor"):
         other = app.test_client()
-        from .conftest import sign_in
+        from .helpers import sign_in
 
         with app.app_context():
             sign_in(other, factories.user(role=role))

@@ -10,7 +10,7 @@ from werkzeug.serving import make_server
 
 from peergroups.db import database
 
-from ..conftest import make_app
+from ..helpers import make_app
 from .checks import PHONE
 from .. import factories
 

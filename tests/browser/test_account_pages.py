@@ -2,7 +2,7 @@
 import pytest
 
 from .. import factories
-from ..conftest import make_app
+from ..helpers import make_app
 from .checks import check_page, sign_in
 
 

@@ -1,0 +1,79 @@
+"""Helpers the tests import (fixtures live in conftest.py): an app on a copy of the migrated
+template database, signing in without the form, and checks shared by several test files."""
+import os
+import re
+import shutil
+import time
+
+from peergroups import create_app
+from peergroups import db as dbmod
+from peergroups.extensions import limiter, survey_limiter
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+# Cheap hashing in tests; test_accounts checks the real parameters once.
+FAST_HASH = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
+
+
+def reset_postgres(url):
+    pg = dbmod.make_database(url)
+    with pg.connection_context():
+        pg.execute_sql("DROP SCHEMA public CASCADE")
+        pg.execute_sql("CREATE SCHEMA public")
+    pg.close()
+
+
+def fresh_database_url(template_db, tmp_path):
+    if PG_URL:
+        pg = dbmod.make_database(PG_URL)
+        with pg.connection_context():
+            tables = [t for t in pg.get_tables() if t != "schema_migration"]
+            if tables:
+                pg.execute_sql(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+        pg.close()
+        return PG_URL
+    path = tmp_path / "test.sqlite3"
+    shutil.copy(template_db.removeprefix("sqlite:///"), path)
+    return "sqlite:///" + str(path)
+
+
+def make_app(template_db, tmp_path, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": fresh_database_url(template_db, tmp_path),
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "AUTO_MIGRATE": False,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **FAST_HASH,
+        **overrides,
+    }
+    app = create_app(config)
+    app.extensions["peergroups_migrated"] = True
+    with app.app_context():
+        limiter.reset()
+        survey_limiter.reset()
+    return app
+
+
+def sign_in(client, user):
+    """Sign a user in without the form: what a successful login leaves in the session."""
+    now = int(time.time())
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["signed_in"] = now
+        session["seen"] = now
+        session.permanent = True
+
+
+def assert_no_inline_code(body):
+    """What the CSP forbids: inline styles, event handler attributes and inline scripts."""
+    tags = re.findall(r"<[a-zA-Z][^>]*>", body)
+    assert tags, "no markup to check"
+    assert not [t for t in tags if re.match(r"<style\b", t) or re.search(r"\sstyle=", t)]
+    assert not [t for t in tags if re.search(r"\son[a-z]+=", t, re.I)]
+    assert not [t for t in tags if re.match(r"<script\b", t) and "src=" not in t]
