@@ -10,7 +10,8 @@ from flask import current_app, g, session
 from flask_babel import lazy_gettext as _l
 
 from .extensions import login_manager
-from .models import User
+from .db import write_transaction
+from .models import Invite, User, utcnow
 from .security import parse_id
 
 # The few passwords that lead every leaked-password list; the length rule catches the rest.
@@ -147,3 +148,122 @@ def init_app(app):
     login_manager.login_message_category = "info"
     # "strong" logs phones out when they switch between Wi-Fi and mobile data.
     login_manager.session_protection = "basic"
+
+
+# Staff accounts and their single-use links (invites and password resets): the reads and writes of
+# views/staff.py, views/auth.py, views/account.py and views/setup.py.
+
+def find_by_email(email):
+    return User.get_or_none(User.email == email)
+
+
+def email_taken(email):
+    return User.select().where(User.email == email).exists()
+
+
+def admin_exists():
+    return User.select().where(User.role == "admin").exists()
+
+
+def staff():
+    """Every account, the active ones first, by name."""
+    return list(User.select().order_by(User.active.desc(), User.name))
+
+
+def get_user(user_id):
+    return User.get_or_none(User.id == user_id)
+
+
+def record_sign_in(user):
+    User.update(last_login_at=utcnow()).where(User.id == user.id).execute()
+
+
+def update_profile(user_id, name, locale):
+    User.update(name=name, locale=locale).where(User.id == user_id).execute()
+
+
+def create_user(email, name, role, password, locale=None):
+    return User.create(email=email, name=name, role=role, locale=locale, password_hash=hash_password(password))
+
+
+def set_up(organization, admin):
+    """The first run: the organization's settings ({column: value}) and its first administrator
+    (create_user's arguments). None when an admin exists already (two set-ups at once)."""
+    from .organization import save_settings
+
+    with write_transaction():
+        if admin_exists():
+            return None
+        save_settings(organization)
+        return create_user(role="admin", **admin)
+
+
+def open_invites():
+    """Invites not used yet and not expired, newest first."""
+    return list(Invite.select().where(Invite.kind == "invite", Invite.used_at.is_null(), Invite.expires_at > utcnow())
+                .order_by(Invite.created_at.desc()))
+
+
+def get_link(invite_id):
+    return Invite.get_or_none(Invite.id == invite_id)
+
+
+def make_link(kind, email, created_by, lifetime, role=None, user=None):
+    """A new single-use link ("invite" or "reset"): (the token to hand over, the row). Only the
+    token's hash is stored."""
+    token, digest = new_token()
+    invite = Invite.create(kind=kind, token_hash=digest, email=email, role=role, user=user, created_by=created_by,
+                           expires_at=utcnow() + lifetime)
+    return token, invite
+
+
+def revoke_link(invite_id):
+    return bool(Invite.delete().where(Invite.id == invite_id).execute())
+
+
+def usable_link(token, kind):
+    """The unused, unexpired link of this kind for this token, or None."""
+    digest = token_hash(token)
+    invite = Invite.get_or_none(Invite.token_hash == digest, Invite.kind == kind)
+    if invite is None or not tokens_equal(invite.token_hash, digest):
+        return None
+    if invite.used_at is not None or invite.expires_at <= utcnow():
+        return None
+    return invite
+
+
+def _claim(invite):
+    """Mark the link used; False when another request used it first (single use, even at once)."""
+    claimed = Invite.update(used_at=utcnow()).where(Invite.id == invite.id, Invite.used_at.is_null())
+    return claimed.execute() == 1
+
+
+def join(invite, name, locale, password):
+    """The account an invite was for; None when the link was used meanwhile or the email is taken."""
+    with write_transaction():
+        if email_taken(invite.email) or not _claim(invite):
+            return None
+        return create_user(invite.email, name, invite.role, password, locale=locale)
+
+
+def reset(invite, password):
+    """Set the password a reset link was for; None when the link was used meanwhile."""
+    with write_transaction():
+        if not _claim(invite):
+            return None
+        return set_password(invite.user, password)
+
+
+def change_account(user, **changes):
+    """Apply changes and end every session of that person at once. Refused (False) when it would
+    leave the organization without an active administrator."""
+    with write_transaction():
+        fresh = User.get_by_id(user.id)
+        stays_admin = changes.get("role", fresh.role) == "admin" and changes.get("active", fresh.active)
+        if fresh.role == "admin" and fresh.active and not stays_admin:
+            others = User.select().where(User.role == "admin", User.active, User.id != fresh.id)
+            if not others.exists():
+                return False
+        changes["session_version"] = User.session_version + 1
+        User.update(**changes).where(User.id == fresh.id).execute()
+    return True

@@ -77,20 +77,20 @@ def _checked_password(password):
 @with_appcontext
 def create_admin_command(email, name, password, organization):
     """Create an administrator from the shell (instead of the /setup page)."""
-    from .accounts import hash_password
-    from .models import Organization, User
+    from . import accounts
+    from .models import Organization
+    from .organization import save_settings
 
     _checked_password(password)
     email = email.strip().lower()
     dbmod.upgrade(Path(current_app.instance_path) / "backups")
     with database.connection_context(), dbmod.write_transaction():
-        if User.select().where(User.email == email).exists():
+        if accounts.email_taken(email):
             raise click.ClickException(f"An account with {email} exists already: use reset-password.")
         if Organization.current() is None:
-            Organization.create(name=organization or "Peer support",
-                                default_locale=current_app.config["DEFAULT_LOCALE"],
-                                timezone=current_app.config["DEFAULT_TIMEZONE"])
-        User.create(email=email, name=name.strip(), role="admin", password_hash=hash_password(password))
+            save_settings({"name": organization or "Peer support", "default_locale": current_app.config["DEFAULT_LOCALE"],
+                           "timezone": current_app.config["DEFAULT_TIMEZONE"]})
+        accounts.create_user(email, name.strip(), "admin", password)
     click.echo(f"Administrator {email} created.")
 
 

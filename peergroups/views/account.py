@@ -6,9 +6,8 @@ from flask_login import current_user, login_required
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..accounts import check_password, set_password, start_session
+from ..accounts import check_password, set_password, start_session, update_profile
 from ..forms import Form, language_field, name_field, password_field
-from ..models import User
 from ..pages import render
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -40,8 +39,7 @@ def index():
     profile = ProfileForm(prefix="profile", obj=current_user, **({} if sent == "profile" else {"formdata": None}))
     password = PasswordForm(prefix="password", **({} if sent == "password" else {"formdata": None}))
     if sent == "profile" and profile.validate_on_submit():
-        User.update(name=profile.name.data, locale=profile.locale.data).where(
-            User.id == current_user.id).execute()
+        update_profile(current_user.id, profile.name.data, profile.locale.data)
         session["lang"] = profile.locale.data
         flash(_("Your changes are saved."), "success")
         return redirect(url_for("account.index"), 303)

@@ -6,14 +6,10 @@ from flask_login import current_user, logout_user
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from ..accounts import (
-    burn_password_check, check_password, hash_password, set_password, start_session, token_hash,
-    tokens_equal,
-)
-from ..db import write_transaction
+from .. import accounts
+from ..accounts import burn_password_check, check_password, start_session
 from ..extensions import limiter
 from ..forms import Form, email_field, language_field, name_field, password_field
-from ..models import Invite, User, utcnow
 from ..pages import render, render_error
 
 bp = Blueprint("auth", __name__)
@@ -48,13 +44,12 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.get_or_none(User.email == form.email.data)
+        user = accounts.find_by_email(form.email.data)
         if user is None:
             burn_password_check(form.password.data)
         if user is not None and user.active and check_password(user, form.password.data):
             start_session(user, remember=form.remember.data)
-            user.last_login_at = utcnow()
-            user.save(only=["last_login_at"])
+            accounts.record_sign_in(user)
             return redirect(_safe_next(request.args.get("next")), 303)
         # One message for every failure: never reveal whether an email has an account.
         form.password.errors.append(_("The email or password is not right."))
@@ -96,17 +91,6 @@ class NewPasswordForm(Form):
     password = password_field(_l("New password"))
 
 
-def _usable_link(token, kind):
-    """The unused, unexpired link for this token, or None."""
-    digest = token_hash(token)
-    invite = Invite.get_or_none(Invite.token_hash == digest, Invite.kind == kind)
-    if invite is None or not tokens_equal(invite.token_hash, digest):
-        return None
-    if invite.used_at is not None or invite.expires_at <= utcnow():
-        return None
-    return invite
-
-
 def _link_gone():
     return render_error(
         404, _("This link does not work any more"),
@@ -114,29 +98,19 @@ def _link_gone():
     )
 
 
-def _claim(invite):
-    """Mark the link used; False when another request used it first (single use, even at once)."""
-    claimed = Invite.update(used_at=utcnow()).where(Invite.id == invite.id, Invite.used_at.is_null())
-    return claimed.execute() == 1
-
-
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit(), methods=["POST"])
 def redeem_invite(token):
-    invite = _usable_link(token, "invite")
+    invite = accounts.usable_link(token, "invite")
     if invite is None:
         return _link_gone()
     form = JoinForm()
     if request.method == "GET":
         form.language.data = str(get_locale())
     if form.validate_on_submit():
-        with write_transaction():
-            if User.select().where(User.email == invite.email).exists() or not _claim(invite):
-                return _link_gone()
-            user = User.create(
-                email=invite.email, name=form.name.data, role=invite.role, locale=form.language.data,
-                password_hash=hash_password(form.password.data),
-            )
+        user = accounts.join(invite, form.name.data, form.language.data, form.password.data)
+        if user is None:
+            return _link_gone()
         start_session(user)
         flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
         return redirect(url_for("main.index"), 303)
@@ -146,15 +120,14 @@ def redeem_invite(token):
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: _limit(), methods=["POST"])
 def redeem_reset(token):
-    invite = _usable_link(token, "reset")
+    invite = accounts.usable_link(token, "reset")
     if invite is None or invite.user is None or not invite.user.active:
         return _link_gone()
     form = NewPasswordForm()
     if form.validate_on_submit():
-        with write_transaction():
-            if not _claim(invite):
-                return _link_gone()
-            user = set_password(invite.user, form.password.data)
+        user = accounts.reset(invite, form.password.data)
+        if user is None:
+            return _link_gone()
         start_session(user)
         flash(_("Your new password is saved."), "success")
         return redirect(url_for("main.index"), 303)

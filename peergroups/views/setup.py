@@ -9,13 +9,12 @@ from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..accounts import hash_password, start_session, tokens_equal
-from ..db import write_transaction
+from .. import accounts
+from ..accounts import start_session, tokens_equal
 from ..extensions import limiter
 from ..forms import (
     Form, email_field, language_field, name_field, organization_name_field, password_field, timezone_field,
 )
-from ..models import Organization, User
 from ..pages import render
 
 bp = Blueprint("setup", __name__)
@@ -26,7 +25,7 @@ def admin_exists():
     """True once an admin exists; cached, since an admin is never deleted."""
     if current_app.extensions.get("admin_exists"):
         return True
-    exists = User.select().where(User.role == "admin").exists()
+    exists = accounts.admin_exists()
     current_app.extensions["admin_exists"] = exists
     return exists
 
@@ -84,18 +83,13 @@ def setup():
     if request.method == "GET":
         form.language.data = form.language.data or str(get_locale())
     if form.validate_on_submit():
-        with write_transaction():
-            if User.select().where(User.role == "admin").exists():
-                abort(404)
-            org = Organization.current() or Organization()
-            org.name = form.organization.data.strip()
-            org.default_locale = form.language.data
-            org.timezone = form.timezone.data
-            org.save()
-            user = User.create(
-                email=form.email.data, name=form.name.data.strip(), role="admin",
-                locale=form.language.data, password_hash=hash_password(form.password.data),
-            )
+        user = accounts.set_up(
+            {"name": form.organization.data.strip(), "default_locale": form.language.data,
+             "timezone": form.timezone.data},
+            {"email": form.email.data, "name": form.name.data.strip(), "password": form.password.data,
+             "locale": form.language.data})
+        if user is None:
+            abort(404)
         current_app.extensions["admin_exists"] = True
         current_app.extensions.pop("setup_code", None)
         start_session(user)

@@ -8,10 +8,9 @@ from flask_login import current_user
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import AnyOf, ValidationError
 
-from ..accounts import new_token
-from ..db import write_transaction
+from .. import accounts
 from ..forms import Form, email_field
-from ..models import ROLES, Invite, User, utcnow
+from ..models import ROLES
 from ..pages import render
 from ..labels import ROLES as ROLE_NAMES
 from ..security import require_role
@@ -34,7 +33,7 @@ class InviteForm(Form):
     role = role_field()
 
     def validate_email(self, field):
-        if User.select().where(User.email == field.data).exists():
+        if accounts.email_taken(field.data):
             raise ValidationError(_l("There is already an account with this email."))
 
 
@@ -49,21 +48,15 @@ def admins_only():
 
 @bp.get("/")
 def index():
-    users = User.select().order_by(User.active.desc(), User.name)
-    invites = (Invite.select().where(Invite.kind == "invite", Invite.used_at.is_null(),
-                                     Invite.expires_at > utcnow()).order_by(Invite.created_at.desc()))
-    return render("staff/index.html", users=users, invites=invites, roles=ROLE_NAMES)
+    return render("staff/index.html", users=accounts.staff(), invites=accounts.open_invites(), roles=ROLE_NAMES)
 
 
 @bp.route("/invite", methods=["GET", "POST"])
 def invite():
     form = InviteForm()
     if form.validate_on_submit():
-        token, digest = new_token()
-        invite = Invite.create(
-            kind="invite", token_hash=digest, email=form.email.data, role=form.role.data,
-            created_by=current_user.id, expires_at=utcnow() + timedelta(days=current_app.config["INVITE_DAYS"]),
-        )
+        token, invite = accounts.make_link("invite", form.email.data, current_user.id,
+                                           timedelta(days=current_app.config["INVITE_DAYS"]), role=form.role.data)
         _remember_link(invite, public_url("auth.redeem_invite", token=token))
         return redirect(url_for("staff.link", invite_id=invite.id), 303)
     return render("staff/invite.html", form=form, status=422 if form.errors else 200)
@@ -78,7 +71,7 @@ def _remember_link(invite, url):
 
 @bp.get("/links/<int:invite_id>")
 def link(invite_id):
-    invite = Invite.get_or_none(Invite.id == invite_id) or abort(404)
+    invite = accounts.get_link(invite_id) or abort(404)
     url = session.get("share_links", {}).get(str(invite.id))
     qr = qr_svg(url, _("QR code of the link")) if url and not invite.used_at else None
     return render("staff/link.html", invite=invite, url=url, qr=qr, roles=ROLE_NAMES)
@@ -86,20 +79,19 @@ def link(invite_id):
 
 @bp.post("/links/<int:invite_id>/revoke")
 def revoke(invite_id):
-    invite = Invite.get_or_none(Invite.id == invite_id) or abort(404)
-    invite.delete_instance()
+    accounts.revoke_link(invite_id) or abort(404)
     flash(_("The link no longer works."), "success")
     return redirect(url_for("staff.index"), 303)
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 def person(user_id):
-    user = User.get_or_none(User.id == user_id) or abort(404)
+    user = accounts.get_user(user_id) or abort(404)
     form = RoleForm(obj=user)
     if form.validate_on_submit():
         if form.role.data == user.role:
             return redirect(url_for("staff.person", user_id=user.id), 303)
-        if change_account(user, role=form.role.data):
+        if accounts.change_account(user, role=form.role.data):
             flash(_("Role changed. %(name)s must sign in again.", name=user.name), "success")
             return redirect(url_for("staff.person", user_id=user.id), 303)
         form.role.errors.append(_("The organization needs at least one active administrator."))
@@ -109,8 +101,8 @@ def person(user_id):
 
 @bp.post("/<int:user_id>/active")
 def toggle_active(user_id):
-    user = User.get_or_none(User.id == user_id) or abort(404)
-    if not change_account(user, active=not user.active):
+    user = accounts.get_user(user_id) or abort(404)
+    if not accounts.change_account(user, active=not user.active):
         flash(_("The organization needs at least one active administrator."), "error")
     elif user.active:
         flash(_("%(name)s can no longer sign in.", name=user.name), "success")
@@ -121,26 +113,8 @@ def toggle_active(user_id):
 
 @bp.post("/<int:user_id>/reset")
 def reset_link(user_id):
-    user = User.get_or_none(User.id == user_id) or abort(404)
-    token, digest = new_token()
-    invite = Invite.create(
-        kind="reset", token_hash=digest, email=user.email, user=user, created_by=current_user.id,
-        expires_at=utcnow() + timedelta(hours=current_app.config["RESET_HOURS"]),
-    )
+    user = accounts.get_user(user_id) or abort(404)
+    token, invite = accounts.make_link("reset", user.email, current_user.id,
+                                       timedelta(hours=current_app.config["RESET_HOURS"]), user=user)
     _remember_link(invite, public_url("auth.redeem_reset", token=token))
     return redirect(url_for("staff.link", invite_id=invite.id), 303)
-
-
-def change_account(user, **changes):
-    """Apply changes and end every session of that person at once. Refused (False) when it would
-    leave the organization without an active administrator."""
-    with write_transaction():
-        fresh = User.get_by_id(user.id)
-        stays_admin = changes.get("role", fresh.role) == "admin" and changes.get("active", fresh.active)
-        if fresh.role == "admin" and fresh.active and not stays_admin:
-            others = User.select().where(User.role == "admin", User.active, User.id != fresh.id)
-            if not others.exists():
-                return False
-        changes["session_version"] = User.session_version + 1
-        User.update(**changes).where(User.id == fresh.id).execute()
-    return True
