@@ -1,6 +1,8 @@
 """Groups: their schedule, leaders, roster, rotating topics, and starting their meetings.
 Flask-free: views/groups.py and views/calendar.py call these."""
 import datetime
+import re
+import secrets
 
 from peewee import fn
 
@@ -124,3 +126,25 @@ def start_meeting(group, planned, user_id, survey_hours, cancel=False):
             if not cancel:
                 open_link(meeting, survey_hours)
     return meeting
+
+
+def renew_calendar_link(group_id, turn_off=False):
+    """A new secret for the group's calendar feed (the old link stops working), or none at all."""
+    token = None if turn_off else secrets.token_urlsafe(16)
+    Group.update(calendar_token=token).where(Group.id == group_id).execute()
+    return token
+
+
+def by_calendar_token(token):
+    """The (not archived) group whose calendar feed this token opens, or None."""
+    # Only what token_urlsafe makes reaches the database (PostgreSQL refuses NUL in text).
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", token):
+        return None
+    return Group.get_or_none(Group.calendar_token == token, ~Group.archived)
+
+
+def calendar_events(group, count):
+    """The next `count` meetings as events for ical.calendar."""
+    return [{"uid": f"{group.id}-{o.starts_at_utc:%Y%m%dT%H%M}@peergroups", "starts": o.starts_at_utc,
+             "ends": o.ends_at_utc, "summary": group.name, "location": group.location or group.virtual_link,
+             "description": group.virtual_link} for o in upcoming(group, count)]

@@ -1,16 +1,13 @@
 """A private calendar feed per group (a revocable secret link) for facilitators' phone calendars."""
-import re
-import secrets
-
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 
+from .. import groups
 from ..ical import calendar as make_calendar
-from ..models import ROLES, Group, utcnow
+from ..models import ROLES, utcnow
 from ..pages import render
 from ..security import get_group, require_role
 from ..sharing import public_url, qr_svg
-from ..groups import upcoming
 
 bp = Blueprint("calendar", __name__)
 
@@ -29,8 +26,7 @@ def renew(group_id):
     """Make a new link (the old one stops working), or turn the feed off."""
     require_role(*ROLES)
     group = get_group(group_id, edit=True)
-    token = None if request.form.get("action") == "off" else secrets.token_urlsafe(16)
-    Group.update(calendar_token=token).where(Group.id == group.id).execute()
+    token = groups.renew_calendar_link(group.id, turn_off=request.form.get("action") == "off")
     flash(_("A new calendar link is ready. The old one no longer works.") if token
           else _("The calendar link is turned off."), "success")
     return redirect(url_for("calendar.manage", group_id=group.id), 303)
@@ -38,15 +34,8 @@ def renew(group_id):
 
 @bp.get("/calendar/<token>.ics")
 def feed(token):
-    # Only what token_urlsafe makes reaches the database (PostgreSQL refuses NUL in text).
-    valid = re.fullmatch(r"[A-Za-z0-9_-]{1,100}", token)
-    group = Group.get_or_none(Group.calendar_token == token, ~Group.archived) if valid else None
-    if group is None:
-        abort(404)
-    events = [{"uid": f"{group.id}-{o.starts_at_utc:%Y%m%dT%H%M}@peergroups", "starts": o.starts_at_utc,
-               "ends": o.ends_at_utc, "summary": group.name,
-               "location": group.location or group.virtual_link, "description": group.virtual_link}
-              for o in upcoming(group, current_app.config.get("CALENDAR_MEETINGS", 12))]
+    group = groups.by_calendar_token(token) or abort(404)
+    events = groups.calendar_events(group, current_app.config.get("CALENDAR_MEETINGS", 12))
     response = make_response(make_calendar(group.name, events, utcnow()))
     response.mimetype = "text/calendar"
     return response

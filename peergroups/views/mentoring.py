@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import BooleanField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from .. import labels, matching, pairing
+from .. import labels, matching, members, pairing
 from ..attendance import local_today
 from ..db import write_transaction
 from ..forms import (
@@ -15,7 +15,7 @@ from ..forms import (
 )
 from ..labels import choices
 from ..models import (
-    ROLES, GroupMember, MentorProfile, NewcomerPreference,
+    ROLES, MentorProfile, NewcomerPreference,
     Organization, SLOTS, split_codes,
 )
 from ..pages import render
@@ -159,9 +159,7 @@ def group(group_id):
 def _group_newcomer(group, member_id):
     """A member of `group` the user may pair; 404 otherwise."""
     member = get_member(member_id, edit=True)
-    if not GroupMember.select().where(GroupMember.group == group.id, GroupMember.member == member.id).exists():
-        abort(404)
-    return member
+    return members.in_group(member.id, group.id) or abort(404)
 
 
 @bp.get("/groups/<int:group_id>/newcomers/<int:member_id>")
