@@ -142,17 +142,19 @@ def greedy_match(mentors, newcomers):
 
 
 def match_all(mentors, newcomers):
-    """The assignment with the highest total score, as sorted (newcomer_id, mentor_id, score) tuples.
+    """The best assignment, as sorted (newcomer_id, mentor_id, score) tuples.
 
-    Objective: maximum total score over all pairs, each mentor taking at most their free
-    capacity and every pair passing the hard constraints of score(). Because every eligible pair
-    scores above zero, a newcomer stays unmatched only when no eligible mentor has room, or when
-    giving them one would cost others more score than their pairing adds; among equally good
-    assignments the one pairing the most newcomers wins. Always at least as good as greedy_match.
+    Objective (decisions.md, "Mentoring"), lexicographic: first pair as many newcomers as capacity
+    allows, then the highest total score among those assignments; each mentor takes at most their
+    free capacity and every pair passes the hard constraints of score(). So nobody waits while a
+    suitable mentor has a free place because someone else got a better match. Never pairs fewer
+    newcomers, nor (at the same count) scores less, than greedy_match.
 
-    Method: min-cost flow source -> newcomer -> mentor -> sink, a pair costing (top - score) so
-    every cost is non-negative, solved by successive shortest paths (Dijkstra with potentials,
-    only eligible edges), pushing all equally short paths per round. Inputs are sorted by id so
+    Method: min-cost maximum flow source -> newcomer -> mentor -> sink, a pair costing
+    (top - score) so every cost is non-negative; at a fixed number of pairs, the least cost is the
+    highest score. Solved by successive shortest paths (Dijkstra with potentials, only eligible
+    edges), pushing all equally short paths per round until no path is left: each round keeps the
+    cheapest flow of its size, so the last is the cheapest maximum flow. Inputs are sorted by id so
     the same input always gives the same output.
     """
     mentors, newcomers = _by_id(mentors), _by_id(newcomers)
@@ -172,7 +174,7 @@ def match_all(mentors, newcomers):
     for m, mentor in enumerate(mentors):
         net.add_edge(1 + len(newcomers) + m, sink, mentor.free, 0)
     edges = [net.add_edge(1 + n, 1 + len(newcomers) + m, 1, top - s) for n, m, s in pairs]
-    net.push_while_gainful(0, sink, top)
+    net.push_all(0, sink)
     chosen = [p for p, e in zip(pairs, edges) if net.cap[e] == 0]
     return [(newcomers[n].id, mentors[m].id, s) for n, m, s in chosen]
 
@@ -200,12 +202,9 @@ class _Network:
         self.cost += (cost, -cost)
         return e
 
-    def push_while_gainful(self, source, sink, top):
-        """Unit flows along shortest paths while a path costs at most `top`.
-
-        Each source-sink path adds one more pair than it removes, so its cost is top minus the
-        score it gains: cost <= top means the total score does not drop.
-        """
+    def push_all(self, source, sink):
+        """Unit flows along shortest paths until the sink cannot be reached: a maximum flow of
+        least cost."""
         potential = [0] * len(self.adj)
         while True:
             dist = self._distances(potential, source, sink)
@@ -215,8 +214,6 @@ class _Network:
             # Capping at `reach` keeps reduced costs non-negative without exploring the whole graph.
             for v, d in enumerate(dist):
                 potential[v] += reach if d is None or d > reach else d
-            if potential[sink] > top:
-                return
             self._augment_shortest(potential, source, sink)
 
     def _distances(self, potential, source, sink):
