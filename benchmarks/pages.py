@@ -1,0 +1,146 @@
+"""Every key page and action on waitress, side by side with a bare Flask page in the same run.
+
+Builds the demo (`--scale 1` by default; `--scale 50` is 300 groups) in a temporary SQLite
+database, serves it with waitress in a process of its own (4 threads, as a Raspberry Pi would run
+it) beside a bare Flask "hello" app, and measures each page with 1 and with 16 keep-alive clients:
+requests per second, the ratio to hello, p50/p95/p99 and errors; then the serving process's memory
+and the time from starting a server to its first answered request. Prints figures; asserts
+nothing about time. Only talks to 127.0.0.1.
+
+    python benchmarks/pages.py [--scale 50] [--requests 320] [--clients 16] [--threads 4]
+"""
+import argparse
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+from harness import (  # also puts the checkout on sys.path
+    FACILITATOR, Client, build, hello_app, measure, rss_mb, serve,
+)
+
+from peergroups.db import database
+from peergroups.models import GroupMember, SurveyLink
+
+ANSWERS = {"useful": "4", "respected": "5", "belong": "4", "hopeful": "4", "comment": ""}
+GOALS = "goal: ratio >= 0.15 (none below 0.10), p95 < 100 ms at 16 clients, p50 < 2 ms for one client"
+
+
+def targets(group_id, meeting_id, member_id, token):
+    """(label, method, path, form, signed in, htmx) of every page and action measured."""
+    return [
+        ("dashboard", "GET", "/", None, True, False),
+        ("group page", "GET", f"/groups/{group_id}", None, True, False),
+        ("meeting screen", "GET", f"/meetings/{meeting_id}", None, True, False),
+        ("attendance tap", "POST", f"/meetings/{meeting_id}/marks", {"member_id": member_id, "state": "present"},
+         True, True),
+        ("member page", "GET", f"/members/{member_id}", None, True, False),
+        ("follow-up", "GET", f"/groups/{group_id}/follow-up", None, True, False),
+        ("survey page", "GET", f"/s/{token}", None, False, False),
+        ("survey answer", "POST", f"/s/{token}", ANSWERS, False, False),
+        ("group results", "GET", f"/groups/{group_id}/results", None, True, False),
+        ("reports", "GET", "/reports/", None, True, False),
+    ]
+
+
+def action_for(method, path, form, htmx):
+    def act(client, _i):
+        if not client.signed_in:
+            client.cookie = ""  # a member's phone: no session, no "answered" marker kept between requests
+        status, _location, _body = client.request(method, path, form, htmx=htmx)
+        return True if status in (200, 303) else f"HTTP {status}"
+    return act
+
+
+def clients_for(port, count, signed_in):
+    clients = [Client(port).sign_in(FACILITATOR) if signed_in else Client(port) for _ in range(count)]
+    for client in clients:
+        client.signed_in = signed_in
+    return clients
+
+
+def start_time(instance, threads):
+    """Seconds from starting a fresh server process to its first answered request."""
+    code = ("import sys, waitress; sys.path.insert(0, '.'); from peergroups import create_app; "
+            f"app = create_app({{'DATABASE_URL': 'sqlite:///{instance / 'bench.sqlite3'}', "
+            f"'INSTANCE_PATH': '{instance}', 'SECRET_KEY': 'benchmark'}}); "
+            f"waitress.serve(app, host='127.0.0.1', port=int(sys.argv[1]), threads={threads})")
+    port = 20000 + os.getpid() % 20000
+    began = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", code, str(port)], stderr=subprocess.DEVNULL,
+                               cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        while time.perf_counter() - began < 30:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return time.perf_counter() - began
+            except OSError:
+                time.sleep(0.02)
+        return float("nan")
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--requests", type=int, default=320, help="requests per run (split among clients)")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=4, help="waitress threads")
+    args = parser.parse_args()
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # more clients than threads queue by design
+
+    # Survey answers: no cap and no per-address limit, so every measured answer is stored.
+    app, instance, group_id = build(args.scale, SURVEY_RESPONSE_MARGIN=10**6, SURVEY_RATE_LIMIT="1000000 per minute")
+    try:
+        (port, server), (hello_port, hello) = serve(app, args.threads), serve(hello_app(), args.threads)
+        status, location, _data = Client(port).sign_in(FACILITATOR).request("POST", f"/groups/{group_id}/meetings", {})
+        assert status == 303 and "/meetings/" in location, (status, location)
+        meeting_id = int(location.rstrip("/").rsplit("/", 1)[1])
+        with database.connection_context():
+            member_id = GroupMember.get(GroupMember.group == group_id, GroupMember.active).member_id
+            link = SurveyLink.get_or_none(SurveyLink.meeting == meeting_id)
+        token = link.token if link else "none"
+        print(f"waitress threads={args.threads}; {args.clients} clients at most; WTF_CSRF_ENABLED=False; "
+              f"load average before: {os.getloadavg()[0]:.2f}\n{GOALS}\n")
+        print(f"{'page':<16} {'clients':>7} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
+              f" {'errors':>6}")
+        hello_action = action_for("GET", "/", None, False)
+        for count in (1, args.clients):
+            each = max(1, args.requests // count)
+            hello_clients = clients_for(hello_port, count, False)
+            measure(hello_clients, 5, hello_action)
+            base = measure(hello_clients, each, hello_action)
+            rows = [("hello (bare)", base)]
+            for label, method, path, form, signed_in, htmx in targets(group_id, meeting_id, member_id, token):
+                clients = clients_for(port, count, signed_in)
+                action = action_for(method, path, form, htmx)
+                if measure(clients[:1], 1, action)["errors"]:
+                    rows.append((label + " (n/a)", None))
+                    continue
+                measure(clients, 3, action)  # warm up
+                rows.append((label, measure(clients, each, action)))
+            for label, figures in rows:
+                if figures is None:
+                    print(f"{label:<16} {count:>7}   not available here")
+                    continue
+                print(f"{label:<16} {count:>7} {figures['rps']:>8.0f} {figures['rps'] / base['rps']:>6.2f} "
+                      f"{figures['p50']:>7.1f} {figures['p95']:>7.1f} {figures['p99']:>7.1f} "
+                      f"{len(figures['errors']):>6}")
+        current, peak = rss_mb(server.pid)
+        print(f"\nserver process memory: {current:.0f} MB now, {peak:.0f} MB at most (goal: at most 60 MB)")
+        server.terminate()
+        hello.terminate()
+        print(f"start to first answered request: {start_time(instance, args.threads):.2f} s (goal: under 1.5 s)")
+    finally:
+        database.close()
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
