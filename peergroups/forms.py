@@ -6,6 +6,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.csrf.core import CSRFTokenField
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
@@ -118,6 +119,9 @@ class Form(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = [_without_controls, *unbound_field.kwargs.get("filters", ())]
+            if issubclass(unbound_field.field_class, CSRFTokenField):
+                # Hidden and unlabelled: without an id, two forms on one page stay valid HTML.
+                options = {**options, "render_kw": {"id": False}}
             return unbound_field.bind(form=form, filters=filters, **options)
 
 

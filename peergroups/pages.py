@@ -48,6 +48,7 @@ def register_template_names(app):
 
     from . import i18n, labels, security
     from .forms import timezone_names
+    from .sharing import tel_href
 
     app.jinja_env.globals.update(
         labels.template_names(), get_locale=get_locale, language_name=i18n.native_name,
@@ -55,7 +56,7 @@ def register_template_names(app):
         may_edit_group=lambda group_id: security.may_see_group(group_id, edit=True))
     app.jinja_env.filters.update(
         local_datetime=i18n.local_datetime, local_time=i18n.local_time, day=i18n.day, month=i18n.month,
-        list_of=i18n.list_of, number=i18n.number, language_name=i18n.native_name)
+        list_of=i18n.list_of, number=i18n.number, language_name=i18n.native_name, tel=tel_href)
     app.context_processor(i18n.template_globals)
 
 

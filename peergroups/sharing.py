@@ -1,4 +1,6 @@
 """Links that leave the app (invites, survey and calendar links) and their QR codes."""
+import re
+
 import segno
 from flask import current_app, url_for
 from markupsafe import Markup, escape
@@ -10,6 +12,11 @@ def public_url(endpoint, **values):
     if base:
         return base + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def tel_href(phone):
+    """A tel: link for a number as people write it ("+1 (555) 010-0100"): a URI has no spaces."""
+    return "tel:" + re.sub(r"[^0-9+*#]", "", phone)
 
 
 def qr_svg(data, label):

@@ -50,7 +50,7 @@ def test_htmx_mark_returns_the_row_and_the_count(client, setup):
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body
     assert f'id="member-{bao.id}"' in body and 'aria-pressed="true"' in body
-    assert 'id="present-count"' in body and 'hx-swap-oob="true"' in body and "1 present" in body
+    assert 'id="present-count"' in body and 'data-hx-swap-oob="true"' in body and "1 present" in body
     assert "HX-Request" in response.headers["Vary"]
 
 
