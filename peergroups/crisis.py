@@ -15,6 +15,10 @@ def all_lines():
     return list(CrisisLine.select().order_by(CrisisLine.locale, CrisisLine.name))
 
 
+def get_line(line_id):
+    return CrisisLine.get_or_none(CrisisLine.id == line_id)
+
+
 def add_line(values):
     """A new line from {field: text} (FIELDS); missing fields are empty."""
     return CrisisLine.create(**{name: (values.get(name) or "").strip() for name in FIELDS})

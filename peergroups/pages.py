@@ -1,5 +1,5 @@
 """Rendering: one helper decides between a full page and an htmx fragment; error pages."""
-from flask import make_response, render_template, request
+from flask import make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -15,6 +15,22 @@ def render(page, fragment=None, status=200, **context):
     """Render `page`, or only `fragment` (a template the page includes) for an htmx swap."""
     template = fragment if fragment and wants_fragment() else page
     return make_response(render_template(template, **context), status)
+
+
+def confirmed():
+    """Whether a POST that destroys or cancels was confirmed (ask_first's page sends confirmed=1)."""
+    return request.form.get("confirmed") == "1"
+
+
+def ask_first(question, yes):
+    """The page that asks before something is destroyed or cancelled, with or without JavaScript:
+    its button sends the same form again, confirmed. Call it after the access checks, so nobody is
+    asked about what they may not change."""
+    fields = [(name, value) for name, value in request.form.items(multi=True)
+              if name not in ("csrf_token", "confirmed")]
+    back = request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("main.index")
+    return render("confirm.html", question=question, yes=yes, action=request.full_path.rstrip("?"),
+                  fields=fields, back=back)
 
 
 def error_messages():

@@ -33,6 +33,8 @@ def other_group_write(status):
 
 
 MARK = {"member_id": "{member_a}", "state": "present"}
+CONFIRMED = {"confirmed": "1"}  # what pages.ask_first's page sends; tests/test_confirm.py asks first
+
 
 # (method, url template, {role: status}[, form data]). 302 for the anonymous visitor = to the login page.
 ROUTES = [
@@ -56,14 +58,14 @@ ROUTES = [
     ("GET", "/staff/invite", ADMIN_ONLY),
     ("POST", "/staff/invite", expect(302, 422, 404, 404)),
     ("GET", "/staff/links/{invite_id}", ADMIN_ONLY),
-    ("POST", "/staff/links/{invite_id}/revoke", expect(302, 303, 404, 404)),
+    ("POST", "/staff/links/{invite_id}/revoke", expect(302, 303, 404, 404), CONFIRMED),
     ("GET", "/staff/{user_id}", ADMIN_ONLY),
     ("POST", "/staff/{user_id}", expect(302, 303, 404, 404)),
-    ("POST", "/staff/{user_id}/active", expect(302, 303, 404, 404)),
+    ("POST", "/staff/{user_id}/active", expect(302, 303, 404, 404), CONFIRMED),
     ("POST", "/staff/{user_id}/reset", expect(302, 303, 404, 404)),
     ("GET", "/admin/crisis-lines/", ADMIN_ONLY),
     ("POST", "/admin/crisis-lines/", expect(302, 422, 404, 404)),
-    ("POST", "/admin/crisis-lines/{crisis_line}/delete", expect(302, 303, 404, 404)),
+    ("POST", "/admin/crisis-lines/{crisis_line}/delete", expect(302, 303, 404, 404), CONFIRMED),
     ("GET", "/admin/settings", ADMIN_ONLY),
     ("POST", "/admin/settings", expect(302, 422, 404, 404)),
     # The organization's own surveys: admins only. Empty forms are refused with 422.
@@ -79,10 +81,10 @@ ROUTES = [
     ("POST", "/admin/surveys/{survey_id}/questions/{question_key}", expect(302, 422, 404, 404)),
     ("POST", "/admin/surveys/{survey_id}/questions/{question_key}/down", expect(302, 303, 404, 404)),
     ("POST", "/admin/surveys/{survey_id}/questions/{question_key}/up", expect(302, 303, 404, 404)),
-    ("POST", "/admin/surveys/{survey_id}/questions/{question_key}/delete", expect(302, 303, 404, 404)),
+    ("POST", "/admin/surveys/{survey_id}/questions/{question_key}/delete", expect(302, 303, 404, 404), CONFIRMED),
     ("GET", "/admin/surveys/{survey_id}/export", ADMIN_ONLY),
     ("POST", "/admin/surveys/{survey_id}/copy", expect(302, 303, 404, 404)),
-    ("POST", "/admin/surveys/{survey_id}/archive", expect(302, 303, 404, 404)),
+    ("POST", "/admin/surveys/{survey_id}/archive", expect(302, 303, 404, 404), CONFIRMED),
     ("GET", "/groups/{group_a}/surveys", ADMIN_ONLY),
     ("GET", "/groups/{group_b}/surveys", ADMIN_ONLY),
     ("POST", "/groups/{group_a}/surveys", expect(302, 422, 404, 404)),
@@ -95,7 +97,7 @@ ROUTES = [
     ("GET", "/groups/{group_a}/edit", LEADERS_READ),
     ("POST", "/groups/{group_a}/edit", leaders(422)),
     ("POST", "/groups/{group_b}/edit", other_group_write(422)),
-    ("POST", "/groups/{group_a}/archive", expect(302, 303, 404, 404)),
+    ("POST", "/groups/{group_a}/archive", expect(302, 303, 404, 404), CONFIRMED),
     ("GET", "/groups/{group_a}/follow-up", SIGNED_IN),
     ("GET", "/groups/{group_b}/follow-up", OTHER_GROUP),
     ("POST", "/groups/{group_a}/meetings", leaders(303)),
@@ -115,7 +117,7 @@ ROUTES = [
     ("POST", "/meetings/{meeting_a}/close", leaders(303)),
     ("POST", "/meetings/{meeting_b}/close", other_group_write(303)),
     ("POST", "/meetings/{meeting_a}/reopen", leaders(303)),
-    ("POST", "/meetings/{meeting_a}/cancel", leaders(303)),
+    ("POST", "/meetings/{meeting_a}/cancel", leaders(303), CONFIRMED),
     ("GET", "/meetings/{meeting_a}/details", LEADERS_READ),
     ("POST", "/meetings/{meeting_a}/details", leaders(303)),
     ("GET", "/meetings/{meeting_a}/history", SIGNED_IN),
@@ -148,14 +150,14 @@ ROUTES = [
     ("GET", "/members/{member_a}/edit", LEADERS_READ),
     ("POST", "/members/{member_a}/edit", leaders(303)),
     ("GET", "/members/{member_b}/edit", other_group_write(200)),
-    ("POST", "/members/{member_a}/archive", leaders(303)),
+    ("POST", "/members/{member_a}/archive", leaders(303), CONFIRMED),
     ("GET", "/members/groups/{group_a}/new", LEADERS_READ),
     ("POST", "/members/groups/{group_a}", leaders(422)),
     ("POST", "/members/groups/{group_b}", other_group_write(422)),
     ("POST", "/members/{member_a}/groups", leaders(303), {"group_id": "{group_a}"}),
     ("POST", "/members/{member_b}/groups", other_group_write(303), {"group_id": "{group_a}"}),
     ("POST", "/members/{member_a}/groups", other_group_write(303), {"group_id": "{group_b}"}),
-    ("POST", "/members/{member_a}/groups/{group_a}/leave", leaders(303)),
+    ("POST", "/members/{member_a}/groups/{group_a}/leave", leaders(303), CONFIRMED),
     ("GET", "/members/{member_a}/merge", LEADERS_READ),
     ("POST", "/members/{member_a}/merge", leaders(303), {"into": "{member_a2}"}),
     ("POST", "/members/{member_a}/merge", other_group_write(303), {"into": "{member_b}"}),

@@ -9,6 +9,7 @@ from peergroups.models import Invite, Organization, User, utcnow
 
 from . import factories
 from .helpers import make_app, sign_in
+from .routes import CONFIRMED
 
 
 def link_from(body, kind):
@@ -237,7 +238,7 @@ def test_revoked_invite_stops_working(app, client, login):
     login("admin")
     with app.app_context():
         invite, token = factories.invite()
-    assert client.post(f"/staff/links/{invite.id}/revoke").status_code == 303
+    assert client.post(f"/staff/links/{invite.id}/revoke", data=CONFIRMED).status_code == 303
     assert client.get(f"/invite/{token}").status_code == 404
 
 
@@ -284,11 +285,11 @@ def test_role_change_and_deactivation_end_sessions_at_once(app, client, login):
         person = User.get_by_id(person.id)
     assert person.role == "supervisor"
     sign_in(phone, person)
-    assert client.post(f"/staff/{person.id}/active").status_code == 303
+    assert client.post(f"/staff/{person.id}/active", data=CONFIRMED).status_code == 303
     assert phone.get("/account/").status_code == 302
     with app.app_context():
         assert not User.get_by_id(person.id).active
-    assert client.post(f"/staff/{person.id}/active").status_code == 303
+    assert client.post(f"/staff/{person.id}/active", data=CONFIRMED).status_code == 303
     with app.app_context():
         assert User.get_by_id(person.id).active
 
@@ -299,7 +300,7 @@ def test_the_last_active_admin_cannot_be_removed(app, client):
     sign_in(client, owner)
     demote = client.post(f"/staff/{owner.id}", data={"role": "facilitator"})
     assert demote.status_code == 422 and "at least one active administrator" in demote.get_data(as_text=True)
-    client.post(f"/staff/{owner.id}/active")
+    client.post(f"/staff/{owner.id}/active", data=CONFIRMED)
     with app.app_context():
         owner = User.get_by_id(owner.id)
     assert owner.active and owner.role == "admin"

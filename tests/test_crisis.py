@@ -5,6 +5,7 @@ from peergroups import surveys
 from peergroups.models import CrisisLine
 
 from . import factories
+from .routes import CONFIRMED
 
 
 @pytest.fixture
@@ -21,8 +22,8 @@ def test_an_admin_adds_and_removes_a_line(app, client, login):
     assert "خط المساعدة" in client.get("/admin/crisis-lines/").get_data(as_text=True)
     with app.app_context():
         line = CrisisLine.get(CrisisLine.locale == "ar")
-    assert client.post(f"/admin/crisis-lines/{line.id}/delete").status_code == 303
-    assert client.post(f"/admin/crisis-lines/{line.id}/delete").status_code == 404
+    assert client.post(f"/admin/crisis-lines/{line.id}/delete", data=CONFIRMED).status_code == 303
+    assert client.post(f"/admin/crisis-lines/{line.id}/delete", data=CONFIRMED).status_code == 404
 
 
 @pytest.mark.parametrize("change", [{"name": ""}, {"locale": "xx"}, {"url": "javascript:alert(1)"},

@@ -13,6 +13,7 @@ from peergroups.models import Group, Survey, SurveyAnswer, SurveyLink, SurveyRes
 from peergroups.questionnaire import DefinitionError, from_document, loads
 
 from . import factories
+from .routes import CONFIRMED
 
 AGREE = ["Disagree a lot", "Disagree", "Unsure", "Agree", "Agree a lot"]
 DOC = {
@@ -182,7 +183,7 @@ def test_once_answered_only_the_wording_can_change(app, client, login):
     sid, _group, _link = answered_survey(app)
     login("admin")
     assert client.get(f"/admin/surveys/{sid}/questions/new?kind=text").status_code == 303
-    assert client.post(f"/admin/surveys/{sid}/questions/q1/delete", data={}).status_code == 303
+    assert client.post(f"/admin/surveys/{sid}/questions/q1/delete", data=CONFIRMED).status_code == 303
     base = {"text_en": "I look forward to things!", "options_en": "\n".join(AGREE), "required": "y",
             "subscale": "Hope"}
     assert client.post(f"/admin/surveys/{sid}/questions/q1", data={**base, "reverse": "y"}).status_code == 422
@@ -194,8 +195,8 @@ def test_once_answered_only_the_wording_can_change(app, client, login):
     assert not definition.questions[0].reverse
     # A copy can change freely; the answered survey can be archived, not deleted.
     copied = client.post(f"/admin/surveys/{sid}/copy", data={})
-    assert client.post(f"/admin/surveys/{survey_id(copied)}/questions/q1/delete", data={}).status_code == 303
-    client.post(f"/admin/surveys/{sid}/archive", data={})
+    assert client.post(f"/admin/surveys/{survey_id(copied)}/questions/q1/delete", data=CONFIRMED).status_code == 303
+    client.post(f"/admin/surveys/{sid}/archive", data=CONFIRMED)
     with app.app_context():
         assert Survey.get_by_id(sid).archived and len(Survey.get_by_id(survey_id(copied)).questionnaire().questions) == 4
 

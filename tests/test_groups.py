@@ -8,6 +8,7 @@ from peergroups.models import Attendance, Group, GroupFacilitator, GroupMember, 
 
 from . import factories
 from .helpers import sign_in
+from .routes import CONFIRMED
 
 GROUP_FORM = {"name": "Tuesday Harbor", "description": "Open group", "language": "es", "languages": ["en", "es"],
               "repeat": "monthly", "weekday": "1", "ordinal": "2", "interval": "2", "start_time": "18:30",
@@ -69,11 +70,11 @@ def test_archived_group_is_read_only_and_hidden(app, client, login):
     login("admin")
     with app.app_context():
         group = factories.group(name="Old group")
-    client.post(f"/groups/{group.id}/archive")
+    client.post(f"/groups/{group.id}/archive", data=CONFIRMED)
     assert "Old group" not in client.get("/groups/").get_data(as_text=True)
     assert "Old group" in client.get("/groups/?archived=1").get_data(as_text=True)
     assert client.get(f"/groups/{group.id}/edit").status_code == 404
-    client.post(f"/groups/{group.id}/archive")
+    client.post(f"/groups/{group.id}/archive", data=CONFIRMED)
     assert "Old group" in client.get("/groups/").get_data(as_text=True)
 
 
@@ -128,7 +129,7 @@ def test_add_member_edit_and_archive(app, client, login):
     with app.app_context():
         amani = Member.get(Member.name == "Amani")
     assert amani.joined_on == datetime.date(2026, 2, 3)
-    client.post(f"/members/{amani.id}/archive")
+    client.post(f"/members/{amani.id}/archive", data=CONFIRMED)
     with app.app_context():
         assert Member.get_by_id(amani.id).archived
 
@@ -211,7 +212,7 @@ def test_member_joins_and_leaves_groups_keeping_history(app, client, login):
     with app.app_context():
         groups = {gm.group_id: gm.active for gm in GroupMember.select().where(GroupMember.member == person.id)}
     assert groups == {first.id: True, second.id: True}
-    client.post(f"/members/{person.id}/groups/{first.id}/leave")
+    client.post(f"/members/{person.id}/groups/{first.id}/leave", data=CONFIRMED)
     with app.app_context():
         assert not GroupMember.get(GroupMember.member == person.id, GroupMember.group == first.id).active
 

@@ -10,6 +10,7 @@ from peergroups.models import Attendance, AttendanceChange, GroupMember, Meeting
 
 from . import factories
 from .helpers import sign_in
+from .routes import CONFIRMED
 
 
 @pytest.fixture
@@ -188,11 +189,11 @@ def test_meeting_left_open_is_closed_once_its_day_is_over(app, client, setup):
 def test_cancel_only_without_attendance(app, client, setup):
     meeting = setup["meeting"]
     client.post(f"/meetings/{meeting.id}/marks", data={"member_id": setup["members"]["Bao"].id, "state": "present"})
-    client.post(f"/meetings/{meeting.id}/cancel")
+    client.post(f"/meetings/{meeting.id}/cancel", data=CONFIRMED)
     with app.app_context():
         assert Meeting.get_by_id(meeting.id).status == "open"
         empty = factories.meeting(setup["group"])
-    client.post(f"/meetings/{empty.id}/cancel")
+    client.post(f"/meetings/{empty.id}/cancel", data=CONFIRMED)
     with app.app_context():
         assert Meeting.get_by_id(empty.id).status == "cancelled"
     refused = client.post(f"/meetings/{empty.id}/marks", data={"member_id": setup["members"]["Bao"].id, "state": "present"})

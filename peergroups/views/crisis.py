@@ -9,7 +9,7 @@ from wtforms.validators import AnyOf, Optional, ValidationError
 from .. import crisis
 from ..forms import Form, max_length, name_field
 from ..i18n import LANGUAGES, bcp47, native_name
-from ..pages import render
+from ..pages import ask_first, confirmed, render
 from ..security import require_role
 
 bp = Blueprint("crisis", __name__, url_prefix="/admin/crisis-lines")
@@ -56,6 +56,9 @@ def add():
 @bp.post("/<int:line_id>/delete")
 def delete(line_id):
     require_role("admin")
-    crisis.delete_line(line_id) or abort(404)
+    line = crisis.get_line(line_id) or abort(404)
+    if not confirmed():
+        return ask_first(_("Remove %(name)s? This cannot be undone.", name=line.name), _("Remove"))
+    crisis.delete_line(line.id)
     flash(_("Your changes are saved."), "success")
     return redirect(url_for("crisis.index"), 303)

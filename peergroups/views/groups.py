@@ -17,7 +17,8 @@ from ..forms import (
 from ..i18n import LANGUAGES
 from ..labels import WEEKDAYS, choices
 from ..models import ROLES, Organization
-from ..pages import render
+from ..i18n import day
+from ..pages import ask_first, confirmed, render
 from ..schedule import Schedule
 from ..security import get_group, may_see_group, require_role, visible_groups
 
@@ -191,6 +192,9 @@ def _fill_form(form, group):
 def archive(group_id):
     require_role("admin")
     group = get_group(group_id)
+    if not group.archived and not confirmed():
+        return ask_first(_("Archive %(name)s? The history is kept, and it can be restored.", name=group.name),
+                         _("Archive"))
     groups_data.set_archived(group.id, not group.archived)
     flash(_("Group restored.") if group.archived else _("Group archived. Its history is kept."), "success")
     return redirect(url_for("groups.show", group_id=group.id), 303)
@@ -216,6 +220,9 @@ def start_meeting(group_id):
     group = get_group(group_id, edit=True)
     planned = _planned_occurrence(group, request.form.get("starts_at", ""))
     cancel = request.form.get("cancel") == "1"
+    if cancel and not confirmed():
+        return ask_first(_("Cancel the meeting of %(day)s? Nobody can be marked at a cancelled meeting.", day=day(planned.local_date if planned else None, "medium")),
+                         _("Cancel the meeting"))
     meeting = groups_data.start_meeting(group, planned, current_user.id, current_app.config["SURVEY_WINDOW_HOURS"],
                                         cancel=cancel)
     if cancel:

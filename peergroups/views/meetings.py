@@ -11,7 +11,8 @@ from ..crisis import lines_for
 from ..labels import choices
 from ..forms import Form, choice_field, language_field, max_length, name_field
 from ..models import MARK_STATES, ROLES
-from ..pages import render, render_error, wants_fragment
+from ..i18n import day
+from ..pages import ask_first, confirmed, render, render_error, wants_fragment
 from ..security import get_group, get_meeting, may_see_group, parse_id, require_role
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -156,6 +157,8 @@ def reopen(meeting_id):
 @bp.post("/<int:meeting_id>/cancel")
 def cancel(meeting_id):
     meeting = _editable(meeting_id, must_be_open=False)
+    if not confirmed():
+        return ask_first(_("Cancel the meeting of %(day)s? Nobody can be marked at a cancelled meeting.", day=day(meeting.local_date, "medium")), _("Cancel the meeting"))
     if not attendance.cancel(meeting.id):
         flash(_("People were marked present at this meeting, so it cannot be cancelled."), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)

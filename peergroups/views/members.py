@@ -9,7 +9,7 @@ from wtforms import StringField
 from .. import members, pairing
 from ..forms import Form, date_field, email_field, language_field, max_length, name_field
 from ..models import ROLES
-from ..pages import render
+from ..pages import ask_first, confirmed, render
 from ..security import (
     get_group, get_member, may_see_contact, may_see_group, may_see_member, parse_id, require_role,
     visible_groups,
@@ -79,6 +79,9 @@ def leave_group(member_id, group_id):
     """Take the person off a group's roster; their attendance there is kept."""
     member = get_member(member_id, edit=True)
     group = get_group(group_id, edit=True)
+    if not confirmed():
+        return ask_first(_("Take %(name)s off the list of %(group)s? Their history is kept.", name=member.name,
+                           group=group.name), _("Take off the list"))
     members.leave_group(member.id, group.id)
     flash(_("%(name)s is no longer on this group's list. Their history is kept.", name=member.name), "success")
     return redirect(url_for("members.show", member_id=member.id), 303)
@@ -98,6 +101,9 @@ def edit(member_id):
 @bp.post("/<int:member_id>/archive")
 def archive(member_id):
     member = get_member(member_id, edit=True)
+    if not member.archived and not confirmed():
+        return ask_first(_("Archive %(name)s? The history is kept, and it can be restored.", name=member.name),
+                         _("Archive"))
     members.set_archived(member.id, not member.archived)
     flash(_("%(name)s is restored.", name=member.name) if member.archived
           else _("%(name)s is archived. Their history is kept.", name=member.name), "success")

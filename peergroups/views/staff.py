@@ -11,7 +11,7 @@ from wtforms.validators import AnyOf, ValidationError
 from .. import accounts
 from ..forms import Form, email_field
 from ..models import ROLES
-from ..pages import render
+from ..pages import ask_first, confirmed, render
 from ..labels import ROLES as ROLE_NAMES
 from ..security import require_role
 from ..sharing import public_url, qr_svg
@@ -79,7 +79,11 @@ def link(invite_id):
 
 @bp.post("/links/<int:invite_id>/revoke")
 def revoke(invite_id):
-    accounts.revoke_link(invite_id) or abort(404)
+    invite = accounts.get_link(invite_id) or abort(404)
+    if not confirmed():
+        return ask_first(_("Revoke the link for %(email)s? It stops working at once.", email=invite.email),
+                         _("Revoke"))
+    accounts.revoke_link(invite.id)
     flash(_("The link no longer works."), "success")
     return redirect(url_for("staff.index"), 303)
 
@@ -102,6 +106,9 @@ def person(user_id):
 @bp.post("/<int:user_id>/active")
 def toggle_active(user_id):
     user = accounts.get_user(user_id) or abort(404)
+    if user.active and not confirmed():
+        return ask_first(_("Deactivate %(name)s? They can no longer sign in until you reactivate them.",
+                           name=user.name), _("Deactivate"))
     if not accounts.change_account(user, active=not user.active):
         flash(_("The organization needs at least one active administrator."), "error")
     elif user.active:

@@ -11,7 +11,7 @@ from wtforms.validators import AnyOf, Optional
 from .. import questionnaire, survey_builder
 from ..forms import Form, choice_field, codes_field, language_choices, language_field, max_length, name_field
 from ..models import PERIODS
-from ..pages import render
+from ..pages import ask_first, confirmed, render
 from ..labels import PERIODS as PERIOD_NAMES, QUESTION_KINDS, choices
 from ..questionnaire import AFTER_MEETING, DefinitionError, Question, Questionnaire
 from ..security import get_group, require_role
@@ -232,6 +232,9 @@ def change_question(survey_id, key, action):
     survey, definition, question = _question(survey_id, key)
     if survey_builder.is_used(survey.id):
         return _structure_fixed(survey)
+    if action == "delete" and not confirmed():
+        return ask_first(_("Remove %(name)s? This cannot be undone.",
+                           name=question.text.get(definition.fallback) or question.key), _("Remove"))
     survey_builder.move_question(definition, question, action)
     survey_builder.save(survey.id, definition)
     flash(_("Your changes are saved."), "success")
@@ -260,6 +263,12 @@ def copy(survey_id):
 def archive(survey_id):
     """Archived surveys are kept with their results but offered to no group; unused ones are deleted."""
     survey = _survey(survey_id)
+    if not survey.archived and not confirmed():
+        name = survey.questionnaire().name
+        if survey_builder.is_used(survey.id):
+            return ask_first(_("Archive %(name)s? The history is kept, and it can be restored.", name=name),
+                             _("Archive"))
+        return ask_first(_("Remove %(name)s? This cannot be undone.", name=name), _("Delete"))
     if survey_builder.archive_or_delete(survey) == "deleted":
         flash(_("The survey is deleted."), "success")
         return redirect(url_for("survey_admin.index"), 303)

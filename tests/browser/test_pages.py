@@ -25,3 +25,29 @@ def test_error_page(page, live_server):
     page.goto(f"{live_server}/nowhere?lang=fa")
     assert page.get_attribute("html", "dir") == "rtl"
     check_page(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_archiving_asks_first_on_a_phone(browser, live_server, live_app, lang, javascript):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=javascript)
+    page = context.new_page()
+    with live_app.app_context():
+        user = factories.user(role="admin", email="sam@example.org", name="Sam")
+        member = factories.member(factories.group(name="Harbor"), name="Maria")
+    sign_in(page, live_server, user.email, factories.PASSWORD)
+    page.goto(f"{live_server}/members/{member.id}?lang={lang}")
+    page.click("main form[action$='/archive'] button")
+    page.wait_for_url(f"{live_server}/members/{member.id}/archive")
+    assert page.locator("main h1").count() == 1 and page.locator("input[name=confirmed]").count() == 1
+    check_page(page)
+    page.click("main a.button")  # no: back to the member, nothing archived
+    page.wait_for_url(f"{live_server}/members/{member.id}?lang={lang}")
+    page.click("main form[action$='/archive'] button")
+    page.click("main form button.danger")  # yes
+    page.wait_for_url(f"{live_server}/members/{member.id}")
+    with live_app.app_context():
+        from peergroups.models import Member
+
+        assert Member.get_by_id(member.id).archived
+    context.close()
