@@ -40,7 +40,8 @@ def test_archiving_asks_first_on_a_phone(browser, live_server, live_app, lang, j
     page.click("main form[action$='/archive'] button")
     page.wait_for_url(f"{live_server}/members/{member.id}/archive")
     assert page.locator("main h1").count() == 1 and page.locator("input[name=confirmed]").count() == 1
-    check_page(page)
+    if javascript:  # axe is a script: with scripts off, page.evaluate never returns
+        check_page(page)
     page.click("main a.button")  # no: back to the member, nothing archived
     page.wait_for_url(f"{live_server}/members/{member.id}?lang={lang}")
     page.click("main form[action$='/archive'] button")
