@@ -1,11 +1,12 @@
-"""Benchmark of the survey results: one linked suppression per survey over the whole organization.
+"""Benchmark of the survey results: the cost of a release and of each results page.
 
-Builds the demo (`--scale 10` by default: 60 groups) in a temporary SQLite database and, for our
-built-in survey and the demo's monthly check-in, prints how many figures the release holds, how
-many it hides, the time to count and suppress them (best of `--repeat`) and the peak memory
-(tracemalloc), then the time of each results page through the test client. Asserts no timing.
+Builds the demo (`--scale 50` by default: 300 groups) in a temporary SQLite database with its survey
+links still unreleased, then prints the time and peak memory (tracemalloc) of the release run that
+releases them all (links shuffled, months decided, figures stored), the time of a second run with
+nothing due, and the time of each results page through the test client (best of `--repeat`).
+Asserts no timing.
 
-    python benchmarks/results.py [--scale 10] [--repeat 3]
+    python benchmarks/results.py [--scale 50] [--repeat 3]
 """
 import argparse
 import sys
@@ -13,15 +14,15 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from unittest import mock
 
 # Run as `python benchmarks/results.py` from a checkout without installing the package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from peergroups import create_app, results, surveys  # noqa: E402
+from peergroups import create_app, demo, results  # noqa: E402
 from peergroups import db as dbmod  # noqa: E402
 from peergroups.db import database  # noqa: E402
-from peergroups.demo import build_demo  # noqa: E402
-from peergroups.models import Group, Meeting, Survey, SurveyLink, User  # noqa: E402
+from peergroups.models import Group, Meeting, SurveyLink, SurveyRelease, User  # noqa: E402
 
 
 def best_of(repeat, run):
@@ -35,7 +36,7 @@ def best_of(repeat, run):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument("--scale", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -44,19 +45,21 @@ def main():
         with app.test_request_context():  # our survey's name is translated
             database.connect(reuse_if_open=True)
             dbmod.upgrade()
-            print(build_demo("benchmark-pass-123", scale=args.scale))
-            k = 5
-            for survey_id in (None, Survey.select().first().id):
-                definition = surveys.questionnaire(survey_id)
-                seconds = best_of(args.repeat, lambda: results.release(definition, survey_id, k))
-                tracemalloc.start()
-                release = results.release(definition, survey_id, k)
-                peak = tracemalloc.get_traced_memory()[1]
-                tracemalloc.stop()
-                print(f"{definition.name}: {len(release.values):,} figures, {len(release.hidden):,} hidden, "
-                      f"{seconds * 1000:.0f} ms, peak {peak / 2**20:.1f} MB")
+            with mock.patch.object(demo, "release_due", lambda: None):  # release below, timed
+                print(demo.build_demo("benchmark-pass-123", scale=args.scale))
+            links = SurveyLink.select().where(SurveyLink.closes_at <= results.utcnow()).count()
+            tracemalloc.start()
+            start = time.perf_counter()
+            results.release_due()
+            seconds = time.perf_counter() - start
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            print(f"release of {links:,} closed links: {SurveyRelease.select().count():,} aggregates "
+                  f"({SurveyRelease.select().where(SurveyRelease.shown).count():,} shown), {seconds * 1000:.0f} ms, "
+                  f"peak {peak / 2**20:.1f} MB")
+            print(f"release with nothing due: {best_of(args.repeat, results.release_due) * 1000:.0f} ms")
             admin = User.get(User.role == "admin")
-            meeting = Meeting.select().join(SurveyLink).where(SurveyLink.survey.is_null()).first()
+            meeting = Meeting.select().join(SurveyLink).where(SurveyLink.survey.is_null(), SurveyLink.released).first()
             group = Group.select().where(Group.periodic_survey.is_null(False)).first()
         client = app.test_client()
         with client.session_transaction() as session:

@@ -1,4 +1,4 @@
-"""flask commands: db upgrade, backup, demo, create-admin, reset-password, translate."""
+"""flask commands: db upgrade, backup, demo, create-admin, reset-password, release-results, translate."""
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +67,18 @@ def _checked_password(password):
         problem = password_problem(password)
         if problem:
             raise click.ClickException(str(problem))
+
+
+@click.command("release-results")
+@with_appcontext
+def release_results_command():
+    """Release the survey results that are due (closed links, ended months). Run it from cron,
+    e.g. hourly: pages only read what has been released."""
+    from .results import release_due
+
+    with database.connection_context():
+        release_due()
+    click.echo("Survey results are released up to now.")
 
 
 @click.command("create-admin")
@@ -212,3 +224,4 @@ def init_app(app):
     app.cli.add_command(demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(reset_password_command)
+    app.cli.add_command(release_results_command)

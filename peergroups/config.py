@@ -38,8 +38,9 @@ DEFAULTS = {
     "RESET_HOURS": 24,
     # A meeting's survey link closes this long after it opened (or when the facilitator closes it).
     "SURVEY_WINDOW_HOURS": 48,
-    # Responses per link: present attendees (at least 10) plus this margin.
-    "SURVEY_RESPONSE_MARGIN": 3,
+    # Responses per meeting link: the people recorded present plus this margin (a period's link:
+    # the group's current members plus it). Answers beyond it need absent people marked present.
+    "SURVEY_RESPONSE_MARGIN": 1,
     # Survey answers per address, counted in process memory only (never Redis); generous because
     # a whole room may share one Wi-Fi address.
     "SURVEY_RATE_LIMIT": "30 per 10 minutes",

@@ -12,6 +12,7 @@ from .accounts import hash_password
 from .attendance import local_today
 from .config import DEFAULTS
 from .db import database
+from .results import release_due
 from .models import (
     SLOTS, Attendance, AttendanceChange, CheckIn, Group, GroupFacilitator, GroupMember, Meeting, Member,
     MentorProfile, Organization, Pairing, Survey, SurveyAnswer, SurveyLink, SurveyResponse, User, utcnow,
@@ -106,6 +107,7 @@ def build_demo(password, scale=1, focus_areas=DEFAULTS["MENTOR_FOCUS_AREAS"]):
         marks = _attendance(rng, groups)
         pairings = _mentoring(rng, groups, staff, focus_areas)
         responses = _surveys(rng, groups) + _check_ins(rng, groups)
+    release_due()  # closed links and ended months: the results pages read releases
     contract = ", ".join(email for email, *_ in DEMO_STAFF)
     return (f"Demo ready: {len(staff)} staff accounts ({contract}, with the password given), {len(groups)} groups, "
             f"{members} members, {meetings} meetings, {marks} attendance marks, {pairings} mentor pairings, "
@@ -304,7 +306,8 @@ def _mentoring(rng, groups, staff, focus_areas):
     _insert(MentorProfile, profiles)
     _insert(CheckIn, check_ins)
     return len(pairings)
-SURVEY_WEEKS = 6
+SURVEY_WEEKS = 10  # so the previous month is whole and released
+DEMO_K = 5  # the organization's k on the demo: every group's month gets at least this many
 COMMENTS = {
     "en": ("Thank you all for listening tonight.", "I needed this today.", "The room was cold but the people were warm."),
     "es": ("Gracias por escucharme.", "Me voy con más esperanza.", "Me gustaría que la reunión fuera más larga."),
@@ -324,10 +327,16 @@ def _surveys(rng, groups):
     for group in groups:
         since = group["today"] - datetime.timedelta(weeks=SURVEY_WEEKS)
         language = group["kind"]["languages"].split(",")[0]
-        for meeting in [m for m in group["meetings"] if m["local_date"] >= since]:
+        meetings = [m for m in group["meetings"] if m["local_date"] >= since]
+        sizes = [rng.randint(2, 9) for _ in meetings]
+        for month in {m["local_date"].replace(day=1) for m in meetings}:  # a group's month holds k or more
+            in_month = [i for i, m in enumerate(meetings) if m["local_date"].replace(day=1) == month]
+            largest = max(in_month, key=lambda i: sizes[i])
+            sizes[largest] += max(0, DEMO_K - sum(sizes[i] for i in in_month))
+        for meeting, size in zip(meetings, sizes):
             links.append(dict(group=group["id"], meeting=meeting["id"], token=f"{rng.getrandbits(72):018x}",
                               closes_at=min(meeting["starts_at"] + datetime.timedelta(hours=48), now)))
-            for _ in range(rng.randint(2, 9)):
+            for _ in range(size):
                 response = dict(id=f"{rng.getrandbits(128):032x}", link=len(links), counts_for=meeting["local_date"])
                 responses.append(response)
                 answers += [dict(response=response["id"], question=q, text=None,

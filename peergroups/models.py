@@ -305,7 +305,8 @@ class SurveyLink(BaseModel):
     survey = ForeignKeyField(Survey, null=True, backref="links", on_delete="RESTRICT")
     period = DateField(null=True)  # the first day of the period of a periodic link
     token = CharField(max_length=32, unique=True)
-    closes_at = DateTimeField()  # naive UTC; closing early moves it to now
+    closes_at = DateTimeField()  # naive UTC; closing early moves it to now; closing is final
+    released = BooleanField(default=False)  # responses rewritten in random order, figures released
 
     class Meta:
         indexes = ((("meeting", "closes_at"), False), (("group", "period"), False))
@@ -342,3 +343,28 @@ class CrisisLine(BaseModel):
     text_line = CharField(max_length=80, default="")
     url = CharField(max_length=500, default="")
     hours = CharField(max_length=120, default="")
+
+
+RELEASE_KINDS = ("meeting", "period", "month", "org-month", "group", "org")
+
+
+class SurveyRelease(BaseModel):
+    """One released aggregate of one survey (decisions.md, "Survey results: the release model"):
+    a meeting, a periodic link ("period"), a group's month, the organization's month, or a group's
+    or the organization's responses from the start through `month`. Written once, never changed;
+    `figures` (JSON, see results.Figures) is empty where the aggregate is hidden."""
+
+    key = CharField(max_length=120, unique=True)
+    survey = ForeignKeyField(Survey, null=True, on_delete="CASCADE", backref="+")
+    kind = CharField(max_length=12)
+    group = ForeignKeyField(Group, null=True, on_delete="CASCADE", backref="+")
+    meeting = ForeignKeyField(Meeting, null=True, on_delete="CASCADE", backref="+")
+    link = ForeignKeyField(SurveyLink, null=True, on_delete="CASCADE", backref="+")
+    month = DateField()  # the first day of the month (of a range: its last month)
+    shown = BooleanField()
+    figures = TextField()
+    released_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def of_survey(cls, survey_id):
+        return cls.select().where(cls.survey.is_null() if survey_id is None else cls.survey == survey_id)

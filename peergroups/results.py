@@ -1,28 +1,39 @@
-"""Survey results: figures counted in SQL (GROUP BY), then suppressed with the organization's k
-(product.md, "Privacy rules"). Nothing here returns a response, a person or a time: only counts,
-means, scores and, at k or more responses, free-text answers in random order.
+"""Survey results, released rather than live (decisions.md, "Survey results: the release model").
 
-One suppression per survey covers every page at once (suppression.suppress_linked): a meeting's
-figures, its group's months and totals and the organization's totals are linked by sums, so a
-figure hidden on one page cannot be worked out by subtracting figures shown on other pages."""
+A release is computed once, when links close and months end (release_due), and stored in
+SurveyRelease; pages and reports only read it (released_figures, meeting_release, ...). Which
+aggregates are shown is decided by suppression.decide over everything released of the survey
+before, so no page, report or later release lets a hidden set of fewer than k responses be worked
+out. A shown aggregate is shown whole: count, distribution, mean, scores, comments in random order.
+
+Aggregates of one survey: a meeting's link and a periodic link ("period") are leaves; a group's
+month ("month"); the organization's month ("org-month"); a group's and the organization's
+responses from the start through a month ("group", "org": the all-time figures as of that month)."""
 import datetime
+import json
+import random
 from typing import NamedTuple
 
-from peewee import fn
+from peewee import JOIN, fn
 
-from .models import SurveyAnswer, SurveyLink, SurveyResponse
-from .suppression import comments_to_show, shown, suppress_linked
+from . import surveys
+from .db import database, is_sqlite, write_transaction
+from .models import Meeting, Organization, SurveyAnswer, SurveyLink, SurveyRelease, SurveyResponse, utcnow
+from .suppression import GROUP_RANGE, LEAF, MONTH, ORG_MONTH, ORG_RANGE, Aggregate, decide, effective_k
 
-ORG = ("org",)
+LEVEL = {"meeting": LEAF, "period": LEAF, "month": MONTH, "org-month": ORG_MONTH, "group": GROUP_RANGE,
+         "org": ORG_RANGE}
 
 
-class QuestionResult(NamedTuple):
+# ---- What pages and reports draw ----
+
+class QuestionFigures(NamedTuple):
     question: object  # questionnaire.Question
-    cells: dict  # point -> count, None where hidden
-    total: int | None  # people who answered it
-    mean: float | None  # None where hidden
-    complete: bool  # every part and the total shown: the mean and a chart add nothing hidden
-    texts: list  # free-text answers, in random order, or [] below k
+    counts: dict  # point -> responses that chose it (every point, zeros included)
+    percents: dict  # point -> share of those who answered, 0-100
+    answered: int
+    mean: float | None  # scale questions only
+    texts: list  # free-text answers in random order
 
 
 class Score(NamedTuple):
@@ -32,206 +43,369 @@ class Score(NamedTuple):
     high: float
 
 
-class Summary(NamedTuple):
-    count: int | None  # responses; None where hidden
+class Figures(NamedTuple):
+    """A shown aggregate, whole."""
+    count: int
     questions: list
     scores: list
 
 
-class Month(NamedTuple):
-    month: datetime.date  # the first day of the month
-    count: int | None
-    means: dict  # question key -> mean or None
+class Released(NamedTuple):
+    """One released aggregate: figures None where it holds fewer than k responses (or is hidden
+    so that another cannot be worked out; pages say the same for both)."""
+    kind: str
+    month: datetime.date
+    figures: Figures | None
 
 
-class Release(NamedTuple):
-    """Every figure of one survey in the organization and which of them are hidden."""
-    survey_id: int | None
-    values: dict
-    hidden: frozenset
-    leaves: dict  # leaf scope -> (group id, month)
-    sums: dict  # (scope, question key) -> sum of the answers' values, for means
-
-    def get(self, key):
-        return None if key in self.hidden else self.values.get(key, 0)
-
-
-def scope_of_meeting(meeting_id):
-    return ("meeting", meeting_id)
-
-
-def scope_of_group(group_id):
-    return ("group", group_id)
-
-
-def _link_filter(survey_id):
-    return SurveyLink.survey.is_null() if survey_id is None else SurveyLink.survey == survey_id
+def _figures(definition, raw):
+    questions = []
+    for question in definition.questions:
+        data = raw["q"].get(question.key, {"c": {}, "a": 0, "s": 0})
+        counts = {p: data["c"].get(str(p), 0) for p in question.points}
+        answered = data["a"]
+        percents = {p: 100 * n / answered if answered else 0 for p, n in counts.items()}
+        mean = data["s"] / answered if question.kind == "scale" and answered else None
+        questions.append(QuestionFigures(question, counts, percents, answered, mean, raw["t"].get(question.key, [])))
+    scores = []
+    if definition.subscales:
+        means = {q.question.key: q.mean for q in questions}
+        for name in [*definition.subscales, None]:
+            low, high = definition.score_range(name)
+            items = definition.items(name)
+            mean = None if any(means[q.key] is None for q in items) else definition.mean_score(means, name)
+            scores.append(Score(name, mean, low, high))
+    return Figures(raw["n"], questions, scores)
 
 
-def _leaf(meeting_id, link_id):
-    """A meeting (all its links together) or a periodic link is the smallest unit results show."""
-    return ("meeting", meeting_id) if meeting_id is not None else ("period", link_id)
+def _released(definition, row):
+    return Released(row.kind, row.month, _figures(definition, json.loads(row.figures)) if row.shown else None)
 
 
-def _month(day):
+def _in_scope(query, group_id):
+    return query if group_id is None else query.where(SurveyRelease.group == group_id)
+
+
+def meeting_release(definition, survey_id, meeting_id):
+    """The meeting's release, or None while its link is open (or its figures wait for the month)."""
+    row = SurveyRelease.of_survey(survey_id).where(SurveyRelease.meeting == meeting_id).first()
+    return _released(definition, row) if row else None
+
+
+def range_release(definition, survey_id, group_id=None):
+    """The latest shown all-time figures (a group's, or with no group the organization's), or the
+    latest released ones (hidden), or None before the first month is released."""
+    query = _in_scope(SurveyRelease.of_survey(survey_id).where(
+        SurveyRelease.kind == ("org" if group_id is None else "group")), group_id)
+    row = (query.order_by(SurveyRelease.shown.desc(), SurveyRelease.month.desc()).first())
+    return _released(definition, row) if row else None
+
+
+def month_releases(definition, survey_id, group_id=None):
+    """Released months, newest first: a group's, or with no group the organization's."""
+    query = _in_scope(SurveyRelease.of_survey(survey_id).where(
+        SurveyRelease.kind == ("org-month" if group_id is None else "month")), group_id)
+    return [_released(definition, row) for row in query.order_by(SurveyRelease.month.desc())]
+
+
+def released_surveys(meeting_id=None, group_id=None):
+    """Survey ids (None: our built-in one) with releases in this scope, most released first."""
+    query = SurveyRelease.select(SurveyRelease.survey, fn.COUNT(SurveyRelease.id))
+    if meeting_id is not None:
+        query = query.where(SurveyRelease.meeting == meeting_id)
+    elif group_id is not None:
+        query = query.where(SurveyRelease.group == group_id)
+    counted = query.group_by(SurveyRelease.survey).tuples()
+    return [survey for survey, _n in sorted(counted, key=lambda row: -row[1])]
+
+
+class RangeFigures(NamedTuple):
+    months: list  # Released per month of the range, oldest first; None for a month not released
+    total: Figures | None  # the range as a whole, where shown figures give it; comments only from the start
+
+
+def released_figures(definition, survey_id, first, last, group_id=None):
+    """For reports: a survey's released figures for a group (or, with no group, the organization)
+    over the whole months `first`..`last` (dates, any day of the month).
+
+    Returns only figures that are already released and shown, or that follow from them by adding and
+    subtracting (which reveals nothing new: the release rule covers every such combination):
+    - months: each month's release (figures None where hidden or not released yet);
+    - total: the range's figures, taken from the released running totals (through `last` minus
+      through the month before `first`), or the sum of the months when each is shown; None
+      otherwise. Comments are in the total only where it is a running total from the start.
+    Nothing here computes from responses: ranges are unions of released months."""
+    first, last = first.replace(day=1), last.replace(day=1)
+    month_kind, range_kind = ("org-month", "org") if group_id is None else ("month", "group")
+    rows = {(row.kind, row.month): row for row in _in_scope(SurveyRelease.of_survey(survey_id).where(
+        SurveyRelease.kind.in_([month_kind, range_kind])), group_id)}
+    months, month = [], first
+    while month <= last:
+        row = rows.get((month_kind, month))
+        months.append(_released(definition, row) if row else None)
+        month = _next_month(month)
+    through = rows.get((range_kind, last))
+    before = [row for (kind, m), row in rows.items() if kind == range_kind and m < first]
+    total = None
+    if through and through.shown:
+        if not before and not any(m < first for kind, m in rows if kind == month_kind):
+            total = _figures(definition, raw(through))
+        elif before and max(before, key=lambda r: r.month).month == _previous_month(first):
+            previous = max(before, key=lambda r: r.month)
+            if previous.shown:
+                total = _figures(definition, _subtract(raw(through), raw(previous)))
+    if total is None and months and all(m and m.figures for m in months):
+        total = _figures(definition, _add([raw(rows[(month_kind, m.month)]) for m in months], with_texts=False))
+    return RangeFigures(months, total)
+
+
+def raw(row):
+    """A release's figures as stored."""
+    return json.loads(row.figures)
+
+
+def _next_month(month):
+    return (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _previous_month(month):
+    return (month - datetime.timedelta(days=1)).replace(day=1)
+
+
+def _subtract(a, b):
+    out = {"n": a["n"] - b["n"], "q": {}, "t": {}}
+    for key, data in a["q"].items():
+        other = b["q"].get(key, {"c": {}, "a": 0, "s": 0})
+        out["q"][key] = {"c": {p: n - other["c"].get(p, 0) for p, n in data["c"].items()},
+                         "a": data["a"] - other["a"], "s": data["s"] - other["s"]}
+    return out
+
+
+def _add(raws, with_texts=True, rng=None):
+    out = {"n": 0, "q": {}, "t": {}}
+    for raw in raws:
+        out["n"] += raw["n"]
+        for key, data in raw["q"].items():
+            into = out["q"].setdefault(key, {"c": {}, "a": 0, "s": 0})
+            for point, n in data["c"].items():
+                into["c"][point] = into["c"].get(point, 0) + n
+            into["a"] += data["a"]
+            into["s"] += data["s"]
+        if with_texts:
+            for key, texts in raw["t"].items():
+                out["t"].setdefault(key, []).extend(texts)
+    for texts in out["t"].values():
+        (rng or random.SystemRandom()).shuffle(texts)
+    return out
+
+
+# ---- Releasing ----
+
+class Leaf(NamedTuple):
+    key: str
+    kind: str  # "meeting" or "period"
+    group_id: int
+    month: datetime.date
+    meeting_id: int | None
+    link_id: int
+
+
+def _survey_filter(model, survey_id):
+    return model.survey.is_null() if survey_id is None else model.survey == survey_id
+
+
+def _month_of(day):
     if isinstance(day, str):  # SQLite hands back the ISO text of a DATE in a grouped query
         day = datetime.date.fromisoformat(day)
     return day.replace(day=1)
 
 
-def release(definition, survey_id, k):
-    """Count everything of one survey in two grouped queries, then suppress it all in one run."""
-    values, lines, leaves, sums = {}, [], {}, {}
-    link = _link_filter(survey_id)
-    for group_id, meeting_id, link_id, day, n in (
-            SurveyResponse.select(SurveyLink.group, SurveyLink.meeting, SurveyLink.id, SurveyResponse.counts_for,
-                                  fn.COUNT(SurveyResponse.id))
-            .join(SurveyLink).where(link)
-            .group_by(SurveyLink.group, SurveyLink.meeting, SurveyLink.id, SurveyResponse.counts_for).tuples()):
-        leaf = _leaf(meeting_id, link_id)
-        leaves[leaf] = (group_id, _month(day))
-        values[("n", leaf)] = values.get(("n", leaf), 0) + n
-    answers = {}
-    for meeting_id, link_id, question, value, n in (
-            SurveyAnswer.select(SurveyLink.meeting, SurveyLink.id, SurveyAnswer.question, SurveyAnswer.value,
+def _leaves(survey_id):
+    """Every released link of the survey as a leaf, with its responses: one grouped query."""
+    leaves, counts = {}, {}
+    query = (SurveyLink.select(SurveyLink.id, SurveyLink.group, SurveyLink.meeting, SurveyLink.period,
+                               Meeting.local_date, fn.COUNT(SurveyResponse.id))
+             .join(Meeting, JOIN.LEFT_OUTER, on=(SurveyLink.meeting == Meeting.id))
+             .switch(SurveyLink).join(SurveyResponse, JOIN.LEFT_OUTER)
+             .where(_survey_filter(SurveyLink, survey_id), SurveyLink.released)
+             .group_by(SurveyLink.id, SurveyLink.group, SurveyLink.meeting, SurveyLink.period, Meeting.local_date))
+    for link_id, group_id, meeting_id, period, day, n in query.tuples():
+        key = f"meeting:{meeting_id}" if meeting_id else f"period:{link_id}"
+        leaves[key] = Leaf(key, "meeting" if meeting_id else "period", group_id, _month_of(day or period),
+                           meeting_id, link_id)
+        counts[key] = counts.get(key, 0) + n
+    return leaves, counts
+
+
+def _raw_of_leaves(survey_id, leaf_keys, leaves):
+    """{leaf key: figures as stored} for these leaves: answers counted in SQL per link and value."""
+    links = {leaves[key].link_id: key for key in leaf_keys}
+    raw = {key: {"n": 0, "q": {}, "t": {}} for key in leaf_keys}
+    if not links:
+        return raw
+    for link_id, n in (SurveyResponse.select(SurveyResponse.link, fn.COUNT(SurveyResponse.id))
+                       .where(SurveyResponse.link.in_(list(links))).group_by(SurveyResponse.link).tuples()):
+        raw[links[link_id]]["n"] += n
+    for link_id, question, value, n in (
+            SurveyAnswer.select(SurveyResponse.link, SurveyAnswer.question, SurveyAnswer.value,
                                 fn.COUNT(SurveyAnswer.response))
-            .join(SurveyResponse).join(SurveyLink).where(link, SurveyAnswer.value.is_null(False))
-            .group_by(SurveyLink.meeting, SurveyLink.id, SurveyAnswer.question, SurveyAnswer.value).tuples()):
-        key = (_leaf(meeting_id, link_id), question, value)
-        answers[key] = answers.get(key, 0) + n
-
-    groups, months, parts_of = {}, {}, {}
-    for leaf, (group_id, month) in leaves.items():
-        group = scope_of_group(group_id)
-        groups.setdefault(group, []).append(leaf)
-        months.setdefault(("month", group_id, month), []).append(leaf)
-        # Answers per point are shown for each meeting, group and the organization. A periodic
-        # link's answers show only within its group's, so a group's periods are one part of it.
-        parts_of.setdefault(group, {}).setdefault(leaf if leaf[0] == "meeting" else ("periods", group_id), []).append(leaf)
-
-    def add_line(parts, total):
-        values[total] = sum(values[p] for p in parts)
-        lines.append((parts, total))
-    for month, parts in months.items():
-        add_line([("n", leaf) for leaf in parts], ("n", month))
-    for group in groups:
-        add_line([("n", m) for m in months if scope_of_group(m[1]) == group], ("n", group))
-    add_line([("n", g) for g in groups], ("n", ORG))
-    for group, parts in parts_of.items():
-        for part, part_leaves in parts.items():
-            if part[0] == "periods" and len(parts) > 1:
-                add_line([("n", leaf) for leaf in part_leaves], ("n", part))
-    # Where a group's periods are all of it, the group's own figures are the finest shown.
-    cell_scopes = [part for parts in parts_of.values() if len(parts) > 1 or next(iter(parts))[0] == "meeting"
-                   for part in parts]
-
-    for question in definition.questions:
-        if not question.points:
-            continue
-        key = question.key
-        for leaf in leaves:
-            sums[(leaf, key)] = sum(answers.get((leaf, key, p), 0) * p for p in question.points)
-        cells = {}
-        for group, parts in parts_of.items():
-            for part, part_leaves in parts.items():
-                for point in question.points:
-                    cells[(part, point)] = sum(answers.get((leaf, key, point), 0) for leaf in part_leaves)
-            sums[(group, key)] = sum(sums[(leaf, key)] for leaf in groups[group])
-        sums[(ORG, key)] = sum(sums[(g, key)] for g in groups)
-        # A required question's distribution adds up to the responses; otherwise (an optional
-        # question, or answers that predate a change) to the number who answered it.
-        # (Whole groups and their meetings agree, so their periods do too.)
-        by_responses = question.required and all(
-            sum(cells[(part, p)] for part in (parts if scope == group else [scope]) for p in question.points)
-            == values[("n", scope)]
-            for group, parts in parts_of.items() for scope in (group, *(p for p in parts if p[0] == "meeting")))
-        for scope in cell_scopes:
-            for point in question.points:
-                values[("c", scope, key, point)] = cells[(scope, point)]
-        for group, parts in parts_of.items():
-            for point in question.points:
-                if len(parts) > 1 or next(iter(parts))[0] == "meeting":
-                    add_line([("c", part, key, point) for part in parts], ("c", group, key, point))
-                else:
-                    values[("c", group, key, point)] = cells[(next(iter(parts)), point)]
-        for point in question.points:
-            add_line([("c", g, key, point) for g in groups], ("c", ORG, key, point))
-        for scope in [*cell_scopes, *groups, ORG]:
-            scope_cells = [("c", scope, key, p) for p in question.points]
-            if by_responses:
-                lines.append((scope_cells, ("n", scope)))
-            else:
-                add_line(scope_cells, ("a", scope, key))
-    return Release(survey_id, values, frozenset(suppress_linked(values, lines, k)), leaves, sums)
+            .join(SurveyResponse).where(SurveyResponse.link.in_(list(links)), SurveyAnswer.value.is_null(False))
+            .group_by(SurveyResponse.link, SurveyAnswer.question, SurveyAnswer.value).tuples()):
+        data = raw[links[link_id]]["q"].setdefault(question, {"c": {}, "a": 0, "s": 0})
+        data["c"][str(value)] = data["c"].get(str(value), 0) + n
+        data["a"] += n
+        data["s"] += value * n
+    for link_id, question, text in (
+            SurveyAnswer.select(SurveyResponse.link, SurveyAnswer.question, SurveyAnswer.text)
+            .join(SurveyResponse).where(SurveyResponse.link.in_(list(links)), SurveyAnswer.text.is_null(False))
+            .tuples()):
+        raw[links[link_id]]["t"].setdefault(question, []).append(text)
+    return raw
 
 
-def summary(definition, rel, scope, k, rng=None):
-    """Count, each question's distribution and mean, scores and free-text answers for one scope
-    (scope_of_meeting, scope_of_group or ORG), as the organization-wide release allows."""
-    count = rel.get(("n", scope))
-    results = {}
-    for question in definition.questions:
-        if not question.points:
-            results[question.key] = QuestionResult(question, {}, None, None, False,
-                                                   _texts(rel.survey_id, scope, question.key, count, k, rng))
-            continue
-        cells = {p: rel.get(("c", scope, question.key, p)) for p in question.points}
-        total_key = ("a", scope, question.key)
-        total = rel.get(total_key if total_key in rel.values else ("n", scope))
-        # Beside a distribution with hidden parts the mean adds one more equation, enough to solve two
-        # hidden parts: it is shown only when every part is.
-        complete = total is not None and None not in cells.values()
-        mean = (rel.sums.get((scope, question.key), 0) / total
-                if complete and total and shown(total, k) else None)
-        results[question.key] = QuestionResult(question, cells, total, mean, complete, [])
-    scores = []
-    for name in [*definition.subscales, None] if definition.subscales else []:
-        items = definition.items(name)
-        means = {q.key: results[q.key].mean for q in items}
-        low, high = definition.score_range(name)
-        mean = None if None in means.values() else definition.mean_score(means, name)
-        scores.append(Score(name, mean, low, high))
-    return Summary(count, list(results.values()), scores)
+class _Index:
+    """Leaves by group and month, so an aggregate's leaves are found without scanning them all."""
+
+    def __init__(self, leaves):
+        self.by_group_month, self.by_month = {}, {}
+        for x in leaves.values():
+            self.by_group_month.setdefault((x.group_id, x.month), []).append(x.key)
+            self.by_month.setdefault(x.month, []).append(x.key)
+
+    def aggregate(self, kind, group_id, month, leaf_key=None):
+        """The aggregate of one release (its key without the survey, its level, its leaves)."""
+        if kind in ("meeting", "period"):
+            return Aggregate(leaf_key, LEAF, frozenset([leaf_key]))
+        if kind == "month":
+            members = self.by_group_month.get((group_id, month), ())
+            return Aggregate(f"month:{group_id}:{month}", MONTH, frozenset(members))
+        if kind == "org-month":
+            return Aggregate(f"org-month:{month}", ORG_MONTH, frozenset(self.by_month.get(month, ())))
+        if kind == "group":
+            members = [x for (g, m), keys in self.by_group_month.items() if g == group_id and m <= month for x in keys]
+            return Aggregate(f"group:{group_id}:{month}", GROUP_RANGE, frozenset(members))
+        return Aggregate(f"org:{month}", ORG_RANGE,
+                         frozenset(x for m, keys in self.by_month.items() if m <= month for x in keys))
 
 
-def _texts(survey_id, scope, key, count, k, rng):
-    """Free-text answers of a scope whose count is shown and at least k, in a fresh random order."""
-    if count is None or not shown(count, k):
-        return []
-    query = (SurveyAnswer.select(SurveyAnswer.text).join(SurveyResponse).join(SurveyLink)
-             .where(_link_filter(survey_id), SurveyAnswer.question == key, SurveyAnswer.text.is_null(False)))
-    if scope[0] == "meeting":
-        query = query.where(SurveyLink.meeting == scope[1])
-    elif scope[0] == "group":
-        query = query.where(SurveyLink.group == scope[1])
-    return comments_to_show([text for (text,) in query.tuples()], k, rng)
+def _released_month(now):
+    """The latest month that has ended everywhere on Earth (a day's margin for time zones)."""
+    return _previous_month((now - datetime.timedelta(days=1)).date().replace(day=1))
 
 
-def by_month(definition, rel, group_id, k):
-    """One row per month of a group, newest first: responses and each scored or scale question's
-    mean where the month's count shows."""
-    months = {}
-    for leaf, (g, month) in rel.leaves.items():
-        if g == group_id:
-            months.setdefault(month, []).append(leaf)
+def close_link(link, now=None):
+    """Close a link for good (responses rewritten in random order) and release what is due."""
+    surveys.close_link(link, now)
+    release_due(now)
+
+
+def release_due(now=None, k=None):
+    """Release everything due: each closed link's responses are rewritten in random order and its
+    leaf released (a meeting's at once, unless its group's meetings wait for the month); each month
+    that has ended, whose links have all closed, with its groups' and the organization's figures.
+    Safe to run at any time and from several processes at once (cron: `flask surveys release`)."""
+    now = now or utcnow()
+    if k is None:
+        org = Organization.current()
+        k = org.survey_min_responses if org else None
+    k = effective_k(k)
+    for link_id in [link.id for link in SurveyLink.select(SurveyLink.id)
+                    .where(~SurveyLink.released, SurveyLink.closes_at <= now)]:
+        with write_transaction():
+            surveys.shuffle_responses(link_id, checkpoint=False)
+            SurveyLink.update(released=True).where(SurveyLink.id == link_id).execute()
+    surveys.checkpoint_log()
+    for (survey_id,) in SurveyLink.select(SurveyLink.survey).distinct().tuples():
+        _release_survey(survey_id, k, now)
+
+
+def _release_survey(survey_id, k, now):
+    with write_transaction():
+        if not is_sqlite():  # one release run at a time (SQLite's BEGIN IMMEDIATE already queues)
+            database.execute_sql("SELECT pg_advisory_xact_lock(8008)")
+        leaves, counts = _leaves(survey_id)
+        rows = list(SurveyRelease.of_survey(survey_id).select(
+            SurveyRelease.kind, SurveyRelease.group, SurveyRelease.month, SurveyRelease.meeting,
+            SurveyRelease.link, SurveyRelease.shown).tuples())
+        done_months = {month for kind, _g, month, *_rest in rows if kind == "org-month"}
+        released = {f"meeting:{m}" if kind == "meeting" else f"period:{link}"
+                    for kind, _g, _month, m, link, _shown in rows if kind in ("meeting", "period")}
+        for key in [key for key, x in leaves.items() if x.month in done_months and key not in released]:
+            del leaves[key], counts[key]  # a link made after its month was released never shows
+        open_months = {_month_of(day or period) for day, period in (
+            SurveyLink.select(Meeting.local_date, SurveyLink.period)
+            .join(Meeting, JOIN.LEFT_OUTER, on=(SurveyLink.meeting == Meeting.id))
+            .where(_survey_filter(SurveyLink, survey_id), ~SurveyLink.released).tuples())}
+        latest = _released_month(now)
+        # Months are released in order: a later month waits for an earlier one's open links.
+        due = [m for m in sorted({x.month for x in leaves.values()} - done_months - open_months)
+               if m <= latest and not any(o < m for o in open_months)]
+        waiting = _waiting_groups(rows)
+        early = [x for x in leaves.values() if x.kind == "meeting" and x.key not in released
+                 and x.group_id not in waiting and x.month not in done_months and x.month not in due]
+        if not due and not early:
+            return
+        index = _Index(leaves)
+        fixed, aggregates = {}, []
+        for kind, group_id, month, meeting_id, link_id, shown in rows:
+            leaf_key = f"meeting:{meeting_id}" if kind == "meeting" else f"period:{link_id}"
+            aggregate = index.aggregate(kind, group_id, month, leaf_key)
+            fixed[aggregate.key] = shown
+            aggregates.append(aggregate)
+        new = []
+        for month in due:
+            batch = [index.aggregate(x.kind, x.group_id, month, x.key) for x in leaves.values()
+                     if x.month == month and x.key not in fixed]
+            groups = sorted({x.group_id for x in leaves.values() if x.month == month})
+            batch += [index.aggregate("month", g, month) for g in groups]
+            batch.append(index.aggregate("org-month", None, month))
+            batch += [index.aggregate("group", g, month)
+                      for g in sorted({x.group_id for x in leaves.values() if x.month <= month})]
+            batch.append(index.aggregate("org", None, month))
+            _decide(counts, aggregates, batch, k, fixed, new)
+        _decide(counts, aggregates, [index.aggregate(x.kind, None, None, x.key) for x in early], k, fixed, new)
+        _store(survey_id, new, leaves, counts, now)
+
+
+def _waiting_groups(rows):
+    """Groups whose meetings wait for the month's release: those whose latest released month had a
+    meeting whose figures were hidden (what the pages showed; nothing more is learnt from it).
+    The month can then hide one of its own meetings as the complement of a small one and keep the
+    month's and the group's totals."""
+    latest = {}
+    for kind, group_id, month, *_rest in rows:
+        if kind == "month":
+            latest[group_id] = max(latest.get(group_id, month), month)
+    return {group_id for kind, group_id, month, _meeting, _link, shown in rows
+            if kind == "meeting" and not shown and latest.get(group_id) == month}
+
+
+def _decide(counts, aggregates, batch, k, fixed, new):
+    if not batch:
+        return
+    aggregates += batch
+    shown = decide(counts, aggregates, k, fixed)
+    for aggregate in batch:
+        fixed[aggregate.key] = shown[aggregate.key]
+        new.append((aggregate, shown[aggregate.key]))
+
+
+def _store(survey_id, new, leaves, counts, now):
+    if not new:
+        return
+    shown_leaves = {x for aggregate, shown in new if shown for x in aggregate.leaves}
+    raw = _raw_of_leaves(survey_id, shown_leaves, leaves)
     rows = []
-    for month in sorted(months, reverse=True):
-        count = rel.get(("n", ("month", group_id, month)))
-        means = {}
-        for question in definition.questions:
-            if question.points and question.kind == "scale" and question.required:
-                total = sum(rel.sums.get((leaf, question.key), 0) for leaf in months[month])
-                means[question.key] = total / count if count and shown(count, k) else None
-        rows.append(Month(month, count, means))
-    return rows
-
-
-def surveys_with_responses(meeting_id=None, group_id=None):
-    """Survey ids (None: our built-in one) that have responses in this scope, most used first."""
-    query = SurveyLink.select(SurveyLink.survey, fn.COUNT(SurveyResponse.id)).join(SurveyResponse)
-    if meeting_id is not None:
-        query = query.where(SurveyLink.meeting == meeting_id)
-    elif group_id is not None:
-        query = query.where(SurveyLink.group == group_id)
-    counted = query.group_by(SurveyLink.survey).tuples()
-    return [survey for survey, _n in sorted(counted, key=lambda row: -row[1])]
+    for aggregate, shown in new:
+        kind, _sep, rest = aggregate.key.partition(":")
+        leaf = leaves.get(aggregate.key)
+        parts = rest.split(":")
+        group_id = leaf.group_id if leaf else (int(parts[0]) if kind in ("month", "group") else None)
+        month = leaf.month if leaf else datetime.date.fromisoformat(parts[-1])
+        figures = _add([raw[x] for x in sorted(aggregate.leaves)]) if shown else {}
+        rows.append(dict(key=f"{survey_id or 'builtin'}|{aggregate.key}", survey=survey_id, kind=kind,
+                         group=group_id, meeting=leaf.meeting_id if leaf else None,
+                         link=leaf.link_id if leaf else None, month=month, shown=shown,
+                         figures=json.dumps(figures, ensure_ascii=False), released_at=now))
+    for start in range(0, len(rows), 200):
+        SurveyRelease.insert_many(rows[start:start + 200]).execute()

@@ -1,28 +1,56 @@
 """Anonymous survey links (a meeting's, or a group's for one period such as a month) and storing a
-response so that nothing in it points at a person or a moment (product.md, "Privacy rules")."""
+response so that nothing in it points at a person or a moment (product.md, "Privacy rules").
+
+Padding a link with made-up answers needs a trace (decisions.md, "Survey results: the release
+model"): a meeting has one link in its lifetime, opened on the meeting's day in the group's time
+zone; closing is final; a link takes at most the people recorded present (a period's: the group's
+current members) plus a small margin. When a link closes, its responses are rewritten in random
+order in one transaction, so the database keeps no trace of the order in which people answered."""
 import datetime
+import random
 import re
 import secrets
 from zoneinfo import ZoneInfo
 
-from .db import lock_row, write_transaction
-from .models import Attendance, Group, GroupMember, Survey, SurveyAnswer, SurveyLink, SurveyResponse, utcnow
+from .db import database, is_sqlite, lock_row, write_transaction
+from .models import Attendance, Group, Member, Survey, SurveyAnswer, SurveyLink, SurveyResponse, utcnow
 from .questionnaire import AFTER_MEETING
 
 TOKEN_BYTES = 9  # 72 random bits in 12 URL-safe characters: short enough to type
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
-MIN_CAP = 10  # attendance is often marked late or not at all: never cap a meeting below this
+STORED, FULL, CLOSED = "stored", "full", "closed"  # what store_response did
 
 
-def questionnaire(survey_id):
-    """The definition a link or a group uses: an organization's survey, or (None) our own."""
+def definition_of(survey_id):
+    """The questionnaire a link or a group uses: an organization's survey, or (None) our own."""
     return AFTER_MEETING if survey_id is None else Survey.get_by_id(survey_id).questionnaire()
 
 
+def _local_today(group, now=None):
+    return (now or utcnow()).replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(group.timezone)).date()
+
+
+def meeting_link(meeting_id):
+    """The meeting's link, open or closed: a meeting has at most one in its lifetime."""
+    return SurveyLink.get_or_none(SurveyLink.meeting == meeting_id)
+
+
 def current_link(meeting_id, now=None):
-    """The meeting's open link, or None."""
-    return (SurveyLink.select().where(SurveyLink.meeting == meeting_id, SurveyLink.closes_at > (now or utcnow()))
-            .order_by(SurveyLink.closes_at.desc()).first())
+    """The meeting's link while it is open, or None."""
+    link = meeting_link(meeting_id)
+    return link if link and is_open(link, now) else None
+
+
+def why_no_link(meeting, now=None):
+    """Why a link cannot be opened for this meeting now ("no survey", "used", "not today"), or None."""
+    group = Group.get_by_id(meeting.group_id)
+    if not group.surveys_after_meetings:
+        return "no survey"
+    if meeting_link(meeting.id):
+        return "used"
+    if _local_today(group, now) != meeting.local_date:
+        return "not today"
+    return None
 
 
 def _new_link(closes_at, **fields):
@@ -30,15 +58,14 @@ def _new_link(closes_at, **fields):
 
 
 def open_link(meeting, hours, now=None):
-    """The meeting's open link, made now (open for `hours`) when there is none; None when the group
-    runs no survey after meetings."""
-    group = Group.get_by_id(meeting.group_id)
-    if not group.surveys_after_meetings:
-        return None
+    """The meeting's link, made now (open for `hours`) when it may have one and has none yet (see
+    why_no_link); its existing link otherwise, even a closed one; None when it has none."""
     now = now or utcnow()
+    group = Group.get_by_id(meeting.group_id)
     with write_transaction():
-        link = current_link(meeting.id, now)
-        if link is None:
+        lock_row(Group, group.id)  # two taps at once cannot make two links
+        link = meeting_link(meeting.id)
+        if link is None and why_no_link(meeting, now) is None:
             link = _new_link(now + datetime.timedelta(hours=hours), group=group.id, meeting=meeting.id,
                              survey=group.meeting_survey_id)
     return link
@@ -46,31 +73,89 @@ def open_link(meeting, hours, now=None):
 
 def period_of(group, now=None):
     """(first day, first day of the next) of the group's current month or quarter, in its time zone."""
-    today = (now or utcnow()).replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(group.timezone)).date()
+    today = _local_today(group, now)
     months = 3 if group.survey_period == "quarter" else 1
     start = today.replace(day=1, month=today.month - (today.month - 1) % months)
     after = start.month - 1 + months
     return start, start.replace(year=start.year + after // 12, month=after % 12 + 1)
 
 
-def periodic_link(group, now=None, create=True):
-    """The group's link for the current period, made when first asked for (unless create is False);
-    None when there is none. It closes when the period ends (midnight in the group's time zone)."""
+def periodic_link(group, now=None):
+    """The group's link for the current period, or None (none made yet, or no periodic survey)."""
+    if group.periodic_survey_id is None:
+        return None
+    start, _end = period_of(group, now)
+    return (SurveyLink.select().where(SurveyLink.group == group.id, SurveyLink.period == start,
+                                      SurveyLink.survey == group.periodic_survey_id).first())
+
+
+def open_periodic_link(group, now=None):
+    """The group's link for the current period, made now when there is none yet. It closes when the
+    period ends (midnight in the group's time zone)."""
     if group.periodic_survey_id is None:
         return None
     start, end = period_of(group, now)
     closes_at = (datetime.datetime.combine(end, datetime.time(), ZoneInfo(group.timezone))
                  .astimezone(datetime.UTC).replace(tzinfo=None))
     with write_transaction():
-        link = (SurveyLink.select().where(SurveyLink.group == group.id, SurveyLink.period == start,
-                                          SurveyLink.survey == group.periodic_survey_id).first())
-        if link is None and create:
+        lock_row(Group, group.id)
+        link = periodic_link(group, now)
+        if link is None:
             link = _new_link(closes_at, group=group.id, survey=group.periodic_survey_id, period=start)
     return link
 
 
 def close_link(link, now=None):
-    SurveyLink.update(closes_at=now or utcnow()).where(SurveyLink.id == link.id).execute()
+    """Close a link for good and rewrite its responses in random order."""
+    now = now or utcnow()
+    with write_transaction():
+        lock_row(SurveyLink, link.id)
+        SurveyLink.update(closes_at=now).where(SurveyLink.id == link.id, SurveyLink.closes_at > now).execute()
+    shuffle_responses(link.id)
+
+
+def shuffle_responses(link_id, rng=None, checkpoint=True):
+    """Delete a closed link's responses and insert them again with new random keys in a random
+    order, in one transaction: afterwards neither SQLite's page layout (freed cells are zeroed, the
+    write-ahead log emptied) nor PostgreSQL's ctid or xmin (one transaction: one xmin for all) tells
+    who answered first."""
+    rng = rng or random.SystemRandom()
+    if is_sqlite():
+        database.execute_sql("PRAGMA secure_delete = ON")
+    with write_transaction():
+        lock_row(SurveyLink, link_id)
+        responses = list(SurveyResponse.select(SurveyResponse.id, SurveyResponse.counts_for)
+                         .where(SurveyResponse.link == link_id).tuples())
+        if not responses:
+            return
+        answers = {}
+        for response_id, question, value, text in (
+                SurveyAnswer.select(SurveyAnswer.response, SurveyAnswer.question, SurveyAnswer.value, SurveyAnswer.text)
+                .join(SurveyResponse).where(SurveyResponse.link == link_id).tuples()):
+            answers.setdefault(response_id, []).append((question, value, text))
+        SurveyResponse.delete().where(SurveyResponse.link == link_id).execute()  # answers cascade
+        rng.shuffle(responses)
+        new_rows, answer_rows = [], []
+        for old_id, counts_for in responses:
+            new_id = secrets.token_urlsafe(16)
+            new_rows.append((new_id, link_id, counts_for))
+            answer_rows += [(new_id, q, v, t) for q, v, t in answers.get(old_id, [])]
+        # Plain executemany: building peewee queries would cost more than the writes themselves.
+        p = database.param
+        cursor = database.cursor()
+        cursor.executemany(f'INSERT INTO "survey_response" ("id", "link_id", "counts_for") VALUES ({p}, {p}, {p})',
+                           new_rows)
+        cursor.executemany('INSERT INTO "survey_answer" ("response_id", "question", "value", "text") '
+                           f'VALUES ({p}, {p}, {p}, {p})', answer_rows)
+    if checkpoint:
+        checkpoint_log()
+
+
+def checkpoint_log():
+    """SQLite: the write-ahead log still holds pages as they were before a shuffle: fold it into
+    the file and empty it (a no-op inside a transaction, and on PostgreSQL)."""
+    if is_sqlite() and database.transaction_depth() == 0:
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def find_link(token):
@@ -85,24 +170,26 @@ def is_open(link, now=None):
 
 
 def response_cap(link, margin):
-    """A meeting's: present attendees (at least MIN_CAP) plus a margin, counted now, since marks change
-    during a meeting. A period's: the group's active members plus the margin."""
+    """A meeting's: the people recorded present, plus a margin, counted now, since marks change
+    during a meeting. A period's: the group's current members plus the margin."""
     if link.meeting_id is None:
-        members = GroupMember.select().where(GroupMember.group == link.group_id, GroupMember.active).count()
-        return members + margin
+        return Member.active_in(link.group_id).count() + margin
     present = Attendance.select().where(Attendance.meeting == link.meeting_id, Attendance.state == "present").count()
-    return max(present, MIN_CAP) + margin
+    return present + margin
 
 
-def store_response(link, answers, margin):
-    """Store one response ({question key: number or text}, unanswered left out) in one transaction;
-    False when the link already has all it may take.
+def store_response(link, answers, margin, now=None):
+    """Store one response ({question key: number or text}, unanswered left out) in one transaction.
+    Returns STORED, or FULL when the link already has all it may take, or CLOSED.
 
     Only the answers, the link and the date it counts for are written: no time, no visitor data."""
     with write_transaction():
         lock_row(SurveyLink, link.id)  # two answers at the same instant cannot both pass the cap
+        link = SurveyLink.get_by_id(link.id)  # closed meanwhile? (its responses may be shuffled)
+        if not is_open(link, now):
+            return CLOSED
         if SurveyResponse.select().where(SurveyResponse.link == link.id).count() >= response_cap(link, margin):
-            return False
+            return FULL
         counts_for = link.period or link.meeting.local_date
         response = SurveyResponse.create(id=secrets.token_urlsafe(16), link=link.id, counts_for=counts_for)
         # insert_many takes its columns from the first row: every row names both value and text.
@@ -110,4 +197,4 @@ def store_response(link, answers, margin):
                      text=answer if isinstance(answer, str) else None) for key, answer in answers.items()]
         if rows:
             SurveyAnswer.insert_many(rows).execute()
-    return True
+    return STORED

@@ -21,7 +21,7 @@ OTHER_GROUP = expect(302, 200, 404, 200)  # a group the facilitator does not lea
 
 def is_html_page(template):
     """A GET row that answers a page (not the JSON health check, a calendar feed or a file download)."""
-    return template != "/healthz" and not template.endswith((".ics", "/export"))
+    return template != "/healthz" and not template.endswith((".ics", "/export", "{survey_asset}"))
 
 
 def leaders(status):
@@ -130,6 +130,8 @@ ROUTES = [
     # A group's periodic link (group_b runs a monthly survey; group_a none).
     ("GET", "/groups/{group_a}/feedback", LEADERS_READ),
     ("GET", "/groups/{group_b}/feedback", other_group_write(200)),
+    ("POST", "/groups/{group_a}/feedback/open", leaders(303)),
+    ("POST", "/groups/{group_b}/feedback/open", other_group_write(303)),
     ("POST", "/groups/{group_a}/feedback/close", leaders(303)),
     ("POST", "/groups/{group_b}/feedback/close", other_group_write(303)),
     # Survey results: who may see the meeting or group; the whole organization for admins and supervisors.
@@ -138,9 +140,10 @@ ROUTES = [
     ("GET", "/groups/{group_a}/results", SIGNED_IN),
     ("GET", "/groups/{group_b}/results", OTHER_GROUP),
     ("GET", "/results/", expect(302, 200, 404, 200)),
-    # The anonymous survey: the same for everyone, signed in or not.
-    ("GET", "/s/{survey_token}", expect(200, 200, 200, 200)),
-    ("POST", "/s/{survey_token}", expect(422, 422, 422, 422)),
+    # The anonymous survey: a browser signed in as staff cannot answer (told why, nothing stored).
+    ("GET", "/s/{survey_token}", expect(200, 403, 403, 403)),
+    ("POST", "/s/{survey_token}", expect(422, 403, 403, 403)),
+    ("GET", "/s/-/{survey_asset}", expect(200, 200, 200, 200)),
     ("GET", "/s/{survey_token}/thanks", expect(200, 200, 200, 200)),
     ("GET", "/s/not-a-token", expect(404, 404, 404, 404)),
     # Members.

@@ -2,6 +2,7 @@
 import pytest
 
 from peergroups import surveys
+from peergroups.attendance import local_today
 from peergroups.models import CrisisLine
 
 from . import factories
@@ -39,7 +40,8 @@ def test_bad_lines_answer_422_keeping_input(app, client, login, change):
 
 def test_thank_you_page_shows_the_lines_of_its_language_else_the_fallback(app, lines):
     with app.app_context():
-        link = surveys.open_link(factories.meeting(factories.group(languages="es,en")), 48)
+        group = factories.group(languages="es,en")
+        link = surveys.open_link(factories.meeting(group, local_date=local_today(group.timezone)), 48)
     spanish = app.test_client().get(f"/s/{link.token}/thanks").get_data(as_text=True)
     assert "Línea de la Vida" in spanish and "Lifeline" not in spanish
     french = app.test_client().get(f"/s/{link.token}/thanks?lang=fr").get_data(as_text=True)

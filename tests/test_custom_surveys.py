@@ -9,6 +9,7 @@ import json
 import pytest
 
 from peergroups import questionnaire, results, surveys
+from peergroups.attendance import local_today
 from peergroups.models import Group, Survey, SurveyAnswer, SurveyLink, SurveyResponse
 from peergroups.questionnaire import DefinitionError, from_document, loads
 
@@ -174,8 +175,11 @@ def answered_survey(app):
         survey = Survey.create(definition=json.dumps(DOC))
         group = factories.group(languages="en,es")
         Group.update(meeting_survey=survey.id).where(Group.id == group.id).execute()
-        link = surveys.open_link(factories.meeting(group, local_date=datetime.date(2026, 3, 3)), 48)
-        assert surveys.store_response(link, {"q1": 4, "q2": 2, "q3": 1}, margin=3)
+        meeting = factories.meeting(group, local_date=local_today(group.timezone))
+        for _ in range(3):
+            factories.present(meeting, factories.member(group))
+        link = surveys.open_link(meeting, 48)
+        assert surveys.store_response(link, {"q1": 4, "q2": 2, "q3": 1}, margin=3) == surveys.STORED
         return survey.id, group.id, link
 
 
@@ -226,24 +230,29 @@ def scored(app, pairs, k=3):
             response = SurveyResponse.create(id=f"r{n}", link=link.id, counts_for=link.period)
             for key, value in (("q1", q1), ("q2", q2), ("q3", 1)):
                 SurveyAnswer.create(response=response.id, question=key, value=value)
-        definition = survey.questionnaire()
-        return results.summary(definition, results.release(definition, survey.id, k), results.ORG, k)
+        results.release_due(now=datetime.datetime(2026, 4, 5), k=k)
+        return results.range_release(survey.questionnaire(), survey.id).figures
 
 
 def test_scores_and_distributions_of_a_custom_survey(app):
-    summary = scored(app, [(5, 1), (5, 1), (5, 1), (4, 2), (4, 2), (4, 2)])
-    by_key = {r.question.key: r for r in summary.questions}
-    assert summary.count == 6 and by_key["q3"].cells == {1: 6, 2: 0}
-    assert by_key["q4"].total == 0  # optional and unanswered: its own total, not the responses
-    hope = {s.name: s for s in summary.scores}["Hope"]
+    figures = scored(app, [(5, 1), (5, 1), (5, 1), (4, 2), (4, 2), (4, 2)])
+    by_key = {r.question.key: r for r in figures.questions}
+    assert figures.count == 6 and by_key["q3"].counts == {1: 6, 2: 0}
+    assert by_key["q4"].answered == 0  # optional and unanswered: its own total, not the responses
+    hope = {s.name: s for s in figures.scores}["Hope"]
     # q1 mean 4.5; q2 mean 1.5, reverse-scored: 6 - 1.5. The sum of both.
     assert hope.mean == pytest.approx(4.5 + 4.5) and (hope.low, hope.high) == (2, 10)
     assert by_key["q1"].mean == 4.5 and by_key["q2"].mean == 1.5  # items themselves as answered
 
 
-def test_a_score_is_hidden_when_one_of_its_items_has_a_hidden_part(app):
-    summary = scored(app, [(5, 1), (5, 1), (5, 1), (4, 2), (4, 2), (3, 2)])
-    assert summary.count == 6 and [s.mean for s in summary.scores] == [None, None]
+def test_a_shown_aggregate_shows_its_scores_whole_with_a_rare_answer(app):
+    figures = scored(app, [(5, 1), (5, 1), (5, 1), (4, 2), (4, 2), (3, 2)])
+    assert figures.count == 6 and None not in [s.mean for s in figures.scores]
+    assert {r.question.key: r for r in figures.questions}["q1"].counts[3] == 1
+
+
+def test_fewer_than_k_responses_show_no_score(app):
+    assert scored(app, [(5, 1), (4, 2)]) is None
 
 
 def test_group_choice_decides_what_runs_after_meetings_and_each_month(app, client, login):
@@ -260,7 +269,12 @@ def test_group_choice_decides_what_runs_after_meetings_and_each_month(app, clien
         assert not group.surveys_after_meetings and group.periodic_survey_id == survey.id
         assert surveys.open_link(factories.meeting(group), 48) is None
     page = client.get(f"/groups/{group.id}/feedback").get_data(as_text=True)
-    assert "This month's survey" in page and "<svg" in page
+    assert "This month's survey" in page and "<svg" not in page  # GET makes no link
+    with app.app_context():
+        assert SurveyLink.select().count() == 0
+    assert client.post(f"/groups/{group.id}/feedback/open").status_code == 303
+    page = client.get(f"/groups/{group.id}/feedback").get_data(as_text=True)
+    assert "<svg" in page
     with app.app_context():
         link = SurveyLink.get(SurveyLink.group == group.id, SurveyLink.period.is_null(False))
         start, end = surveys.period_of(group)
@@ -303,12 +317,13 @@ def test_a_periodic_link_stores_its_period_and_caps_at_active_members_plus_margi
         Group.update(periodic_survey=survey.id, survey_period="quarter").where(Group.id == group.id).execute()
         group = Group.get_by_id(group.id)
         now = datetime.datetime(2026, 6, 30, 13, 0)  # already 1 July in Auckland: the next quarter
-        link = surveys.periodic_link(group, now)
-        assert link.period == datetime.date(2026, 7, 1)
+        assert surveys.periodic_link(group, now) is None
+        link = surveys.open_periodic_link(group, now)
+        assert link.period == datetime.date(2026, 7, 1) and surveys.periodic_link(group, now).id == link.id
         # 1 October, midnight in Auckland, where daylight time (UTC+13) began on 27 September.
         assert link.closes_at == datetime.datetime(2026, 9, 30, 11, 0)
-        stored = [surveys.store_response(link, {"q1": 3, "q2": 3, "q3": 1}, margin=1) for _ in range(4)]
-        assert stored == [True, True, True, False]
+        stored = [surveys.store_response(link, {"q1": 3, "q2": 3, "q3": 1}, margin=1, now=now) for _ in range(4)]
+        assert stored == ["stored"] * 3 + ["full"]
         assert {r.counts_for for r in SurveyResponse.select()} == {datetime.date(2026, 7, 1)}
 
 

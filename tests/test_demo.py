@@ -226,3 +226,17 @@ def test_survey_responses_over_past_weeks_some_under_k(demo_app):
     assert any(n < 5 for n in per_link) and any(n >= 5 for n in per_link)
     assert len(dates) >= 10
     assert any("ش" in c for c in comments) and any("Gracias" in c for c in comments)
+
+
+def test_the_demo_shows_the_organization_and_every_group_all_time(demo_app):
+    """On the demo, the organization's and every group's all-time figures of our survey are shown."""
+    from peergroups import results
+    from peergroups.models import Group
+    from peergroups.questionnaire import AFTER_MEETING
+
+    with demo_app.app_context():
+        org = results.range_release(AFTER_MEETING, None)
+        assert org is not None and org.figures is not None and org.figures.count >= 5
+        for group in Group.select():
+            headline = results.range_release(AFTER_MEETING, None, group.id)
+            assert headline is not None and headline.figures is not None, group.name

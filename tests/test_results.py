@@ -1,166 +1,252 @@
-"""Survey results: figures counted in SQL match hand-computed data, and every figure a small group
-stands behind is hidden (product.md, "Privacy rules"), also on the pages."""
+"""Survey results are released, not live: k counts people, a shown aggregate is whole, and each
+attack of issue 12 (reloading, means, participation, subtraction across pages) finds nothing."""
 import datetime
-import random
+import re
 
 import pytest
 
-from peergroups import results
+from peergroups import results, surveys
 from peergroups.db import database
+from peergroups.models import SurveyLink, SurveyRelease, utcnow
 from peergroups.questionnaire import AFTER_MEETING
 
 from . import factories
 
 K = 5
-HIDDEN = "Hidden to protect small groups"
+NOT_SHOWN = "Not shown: fewer than 5 responses"
+FEB = datetime.date(2026, 2, 3)
+
+
+def answers(meeting, values, comment=None, close=True):
+    """Responses to the meeting's link, which (with close) closed on the evening of the meeting."""
+    for value in values:
+        factories.survey_response(meeting, value, comment=comment)
+    if close:
+        evening = datetime.datetime.combine(meeting.local_date, datetime.time(23))
+        SurveyLink.update(closes_at=evening).where(SurveyLink.meeting == meeting.id).execute()
+
+
+def strip_tokens(page):
+    """A page without its CSRF tokens, which carry the time they were made."""
+    return re.sub(r'"X-CSRFToken": "[^"]*"|name="csrf_token" value="[^"]*"', "", page)
+
+
+def release(now=None):
+    results.release_due(now=now, k=K)
+
+
+def of_meeting(meeting):
+    return results.meeting_release(AFTER_MEETING, None, meeting.id)
+
+
+def useful(figures):
+    return figures.questions[0]
 
 
 @pytest.fixture
 def meeting(app):
     with app.app_context():
-        return factories.meeting(factories.group(), local_date=datetime.date(2026, 2, 3))
+        return factories.meeting(factories.group(), local_date=FEB)
 
 
-def useful(summary):
-    return summary.questions[0]
-
-
-def of_meeting(meeting, k=K, rng=None):
-    return results.summary(AFTER_MEETING, builtin(k), results.scope_of_meeting(meeting.id), k, rng)
-
-
-def builtin(k=K):
-    return results.release(AFTER_MEETING, None, k)
-
-
-def comments(summary):
-    return summary.questions[-1].texts
-
-
-def test_counts_means_and_distributions_match_hand_computed_figures(app, meeting):
+def test_a_shown_meeting_is_whole_rare_answers_included(app, meeting):
+    """One "not at all" among ten is what the organization must see; one among k or more says whose
+    it is to nobody. Old cell suppression hid it."""
     with app.app_context():
-        for value in (5, 5, 5, 5, 5, 4, 4, 4, 4, 4):
-            factories.survey_response(meeting, value)
-        summary = of_meeting(meeting)
-    assert summary.count == 10
-    assert useful(summary).cells == {1: 0, 2: 0, 3: 0, 4: 5, 5: 5}
-    assert useful(summary).total == 10 and useful(summary).mean == 4.5
-    assert summary.questions[1].cells[3] == 10 and summary.questions[1].mean == 3
+        answers(meeting, [1, 5, 5, 5, 5, 4, 4, 4, 4, 4], comment="Thank you all")
+        release()
+        figures = of_meeting(meeting).figures
+    assert figures.count == 10
+    assert useful(figures).counts == {1: 1, 2: 0, 3: 0, 4: 5, 5: 4}
+    assert useful(figures).percents[1] == 10 and useful(figures).mean == pytest.approx(4.1)
+    assert figures.questions[-1].texts == ["Thank you all"] * 10
 
 
-def test_a_lone_answer_is_hidden_with_another_part_so_the_total_does_not_give_it_away(app, meeting):
+def test_below_k_says_the_same_whether_nobody_or_somebody_answered(app, client, login):
+    """Participation attack: "0" beside "Hidden" told whether the single attendee answered."""
     with app.app_context():
-        for value in [1] + [4] * 5 + [5] * 6:
-            factories.survey_response(meeting, value)
-        result = useful(of_meeting(meeting))
-    cells, total = result.cells, result.total
-    assert total == 12 and cells[1] is None
-    hidden = [point for point, count in cells.items() if count is None]
-    assert len(hidden) >= 2  # the total minus the shown parts is a sum of two or more
-    assert total - sum(c for c in cells.values() if c is not None) >= K
-    assert result.mean is None  # with the total, a mean would tell the two hidden parts apart
-
-
-def test_a_meeting_under_k_shows_nothing_but_the_hidden_label(app, client, login, meeting):
-    with app.app_context():
-        for value in range(1, K):
-            factories.survey_response(meeting, value, comment=f"secret {value}")
-        summary = of_meeting(meeting)
-    assert summary.count is None and comments(summary) == []
-    for result in summary.questions[:-1]:
-        assert result.mean is None and result.total is None
-        assert set(result.cells.values()) == {None}
+        group = factories.group()
+        nobody = factories.meeting(group, local_date=FEB)
+        somebody = factories.meeting(group, local_date=datetime.date(2026, 2, 10))
+        SurveyLink.create(group=group, meeting=nobody, token="nobodyAnswered1", closes_at=utcnow())
+        answers(somebody, [2], comment="only me")
+        release()
     login("admin")
-    page = client.get(f"/meetings/{meeting.id}/results").get_data(as_text=True)
-    assert HIDDEN in page and "secret" not in page and "<svg" not in page
+    pages = [client.get(f"/meetings/{m.id}/results").get_data(as_text=True) for m in (nobody, somebody)]
+    cleaned = [re.sub(r'<p class="crumb">.*?</p>|"X-CSRFToken": "[^"]*"|name="csrf_token" value="[^"]*"', "", page,
+                      flags=re.S) for page in pages]
+    assert cleaned[0] == cleaned[1] and NOT_SHOWN in cleaned[0] and "only me" not in cleaned[1]
 
 
-def test_comments_only_from_k_responses_and_in_random_order(app, meeting):
+def test_reloading_shows_nothing_until_the_link_closes_and_then_never_changes(app, client, login):
+    """Reloading attack: figures recomputed per view showed one member's answer appear."""
     with app.app_context():
-        for n in range(K - 1):
-            factories.survey_response(meeting, 3, comment=f"comment {n}")
-        assert comments(of_meeting(meeting)) == []
-        factories.survey_response(meeting, 3, comment=f"comment {K - 1}")
-        orders = {tuple(comments(of_meeting(meeting, rng=random.Random(seed))))
-                  for seed in range(5)}
-    assert {frozenset(order) for order in orders} == {frozenset(f"comment {n}" for n in range(K))}
+        group = factories.group()
+        meeting = factories.meeting(group, local_date=datetime.date.today())
+        link = SurveyLink.create(group=group, meeting=meeting, token="openLink12345",
+                                 closes_at=utcnow() + datetime.timedelta(hours=2))
+        answers(meeting, [4] * 6, close=False)
+    login("admin")
+    before = client.get(f"/meetings/{meeting.id}/results").get_data(as_text=True)
+    with app.app_context():
+        answers(meeting, [1], comment="a new one", close=False)
+    assert strip_tokens(client.get(f"/meetings/{meeting.id}/results").get_data(as_text=True)) == strip_tokens(before)
+    assert "No results released yet" in before
+    with app.app_context():
+        results.close_link(SurveyLink.get_by_id(link.id))
+    shown = client.get(f"/meetings/{meeting.id}/results").get_data(as_text=True)
+    assert "<strong>7</strong>" in shown and "a new one" in shown
+    with app.app_context():  # a response that slipped in afterwards (or a changed row) changes nothing
+        answers(meeting, [5], close=False)
+        release()
+    assert client.get(f"/meetings/{meeting.id}/results").get_data(as_text=True).count("<strong>7</strong>") == 1
+
+
+def test_the_worked_example_a_month_and_the_quarter_are_hidden_to_protect_a_small_meeting(app):
+    """decisions.md, k = 5: A (6) is released when its link closes, B (3) too; March - A would be B,
+    so March is hidden, and so is the group's running total (its total through February is shown)."""
+    with app.app_context():
+        group = factories.group()
+        jan, feb = (factories.meeting(group, local_date=datetime.date(2026, m, 5)) for m in (1, 2))
+        a, b = (factories.meeting(group, local_date=datetime.date(2026, 3, d)) for d in (3, 10))
+        answers(jan, [4] * 12)
+        answers(feb, [4] * 7)
+        release(now=datetime.datetime(2026, 3, 3, 12))  # January and February have ended
+        answers(a, [5] * 6)
+        release(now=datetime.datetime(2026, 3, 4, 12))  # A's link has closed: released at once
+        assert of_meeting(a).figures.count == 6
+        answers(b, [1, 1, 2])
+        release(now=datetime.datetime(2026, 4, 5, 12))
+        assert of_meeting(b).figures is None
+        months = {r.month.month: r.figures for r in results.month_releases(AFTER_MEETING, None, group.id)}
+        assert months[1].count == 12 and months[2].count == 7 and months[3] is None
+        headline = results.range_release(AFTER_MEETING, None, group.id)
+        assert headline.month == datetime.date(2026, 2, 1) and headline.figures.count == 19
+        report = results.released_figures(AFTER_MEETING, None, datetime.date(2026, 1, 1), datetime.date(2026, 3, 31),
+                                          group.id)
+        assert report.total is None and [m.figures.count if m.figures else None for m in report.months] == [12, 7, None]
+
+
+def test_means_cannot_solve_a_hidden_meeting(app, client, login):
+    """Means attack: the group's "By month" averages sat outside the suppression. A month shown
+    beside a shown meeting would give the other meeting's mean: here either the month is hidden or
+    the large meeting is (they are released together, so the month hides its own meeting)."""
+    with app.app_context():
+        group = factories.group()
+        small = factories.meeting(group, local_date=datetime.date(2026, 2, 3))
+        large = factories.meeting(group, local_date=datetime.date(2026, 2, 17))
+        answers(small, [1, 1, 1])
+        answers(large, [5, 5, 5, 4, 4, 4, 3, 3, 3])
+        group_id = group.id
+        release(now=datetime.datetime(2026, 3, 5))
+        month = results.month_releases(AFTER_MEETING, None, group.id)[0]
+        large_release = of_meeting(large)
+    assert month.figures is not None and month.figures.count == 12  # the headline is kept...
+    assert large_release.figures is None  # ...by hiding the large meeting, so 12 - 9 is nobody's
+    login("admin")
+    page = client.get(f"/meetings/{large.id}/results").get_data(as_text=True)
+    assert NOT_SHOWN in page and "<strong>9</strong>" not in page
+    group_page = client.get(f"/groups/{group_id}/results").get_data(as_text=True)
+    assert "<strong>12</strong>" in group_page and "February 2026" in group_page
+
+
+def test_a_later_release_is_suppressed_around_what_is_already_shown(app):
+    with app.app_context():
+        group = factories.group()
+        first = factories.meeting(group, local_date=datetime.date(2026, 5, 4))
+        answers(first, [3] * 8)
+        release(now=datetime.datetime(2026, 5, 6))
+        fixed = {r.key: (r.shown, r.figures) for r in SurveyRelease.select()}
+        late = factories.meeting(group, local_date=datetime.date(2026, 5, 25))
+        answers(late, [2, 2])
+        release(now=datetime.datetime(2026, 6, 3))
+        after = {r.key: (r.shown, r.figures) for r in SurveyRelease.select()}
+        assert of_meeting(late) is not None and of_meeting(late).figures is None
+        assert results.month_releases(AFTER_MEETING, None, group.id)[0].figures is None  # 10 - 8 = 2
+    assert {key: after[key] for key in fixed} == fixed
+
+
+def test_a_group_with_a_hidden_meeting_last_month_waits_for_the_month(app):
+    """Its next meetings are released with their month, which can then hide a large meeting as the
+    complement of a small one and keep the month's and the group's figures."""
+    with app.app_context():
+        group = factories.group()
+        january = [factories.meeting(group, local_date=datetime.date(2026, 1, d)) for d in (5, 12)]
+        answers(january[0], [4] * 9)
+        answers(january[1], [4] * 2)
+        release(now=datetime.datetime(2026, 2, 3))
+        assert of_meeting(january[1]).figures is None
+        large = factories.meeting(group, local_date=datetime.date(2026, 2, 9))
+        answers(large, [5] * 8)
+        release(now=datetime.datetime(2026, 2, 12))
+        assert of_meeting(large) is None  # waits
+        other = factories.meeting(factories.group(), local_date=datetime.date(2026, 2, 9))
+        answers(other, [5] * 8)
+        release(now=datetime.datetime(2026, 2, 12))
+        assert of_meeting(other).figures.count == 8  # a group without hidden meetings does not wait
+
+
+def test_comments_only_inside_shown_aggregates_and_in_random_order(app):
+    with app.app_context():
+        group = factories.group()
+        meetings = [factories.meeting(group, local_date=datetime.date(2026, 1, 5 + n)) for n in range(6)]
+        for meeting in meetings:
+            for i in range(K):
+                answers(meeting, [3], comment=f"comment {i}")
+        small = factories.meeting(group, local_date=datetime.date(2026, 1, 20))
+        answers(small, [3, 3], comment="few")
+        release(now=datetime.datetime(2026, 1, 25))  # the meetings' links have closed; January has not ended
+        orders = {tuple(of_meeting(meeting).figures.questions[-1].texts) for meeting in meetings}
+        assert of_meeting(small).figures is None
+    assert all(sorted(order) == [f"comment {i}" for i in range(K)] for order in orders)
     assert len(orders) > 1
 
 
 @pytest.mark.parametrize("k", [None, 0, 1, 2])
-def test_k_below_three_behaves_as_three(app, meeting, k):
+def test_k_below_three_behaves_as_three(app, k):
     with app.app_context():
-        factories.survey_response(meeting, 3)
-        factories.survey_response(meeting, 3)
-        assert of_meeting(meeting, k if k is not None else 2).count is None
-        factories.survey_response(meeting, 3)
-        assert of_meeting(meeting, k if k is not None else 2).count == 3
+        two, three = (factories.meeting(factories.group(), local_date=datetime.date(2026, 2, d)) for d in (3, 10))
+        answers(two, [3, 3])
+        answers(three, [3, 3, 3])
+        results.release_due(now=datetime.datetime(2026, 2, 20), k=k if k is not None else 2)  # before the month ends
+        assert of_meeting(two).figures is None and of_meeting(three).figures.count == 3
 
 
-def set_k(app, k):
+def test_the_pages_use_the_organization_k(app, client, login, meeting):
     from peergroups.models import Organization
 
     with app.app_context():
-        Organization.update(survey_min_responses=k).execute()
-
-
-def test_the_pages_use_the_organization_k_and_never_less_than_three(app, client, login, meeting):
-    with app.app_context():
-        for _ in range(2):
-            factories.survey_response(meeting, 4)
+        factories.organization()
+        Organization.update(survey_min_responses=4).execute()
+        answers(meeting, [4] * 4)
+        results.release_due()
     login("admin")
-    set_k(app, 1)  # below the floor (only possible by editing the database): 3 applies
-    assert "<strong>2</strong>" not in client.get(f"/meetings/{meeting.id}/results").get_data(as_text=True)
-    with app.app_context():
-        factories.survey_response(meeting, 4)
-    assert "<strong>3</strong>" in client.get(f"/meetings/{meeting.id}/results").get_data(as_text=True)
-    set_k(app, 4)
-    assert "<strong>3</strong>" not in client.get(f"/meetings/{meeting.id}/results").get_data(as_text=True)
+    page = client.get(f"/meetings/{meeting.id}/results").get_data(as_text=True)
+    assert "<strong>4</strong>" in page and "at least 4 people" in page
 
 
-def test_months_fold_meeting_dates_and_hide_a_small_month_with_another(app):
-    with app.app_context():
-        group = factories.group()
-        days = {datetime.date(2026, 1, 5): [4, 4, 4], datetime.date(2026, 1, 19): [2, 2, 2],
-                datetime.date(2026, 2, 2): [5, 5, 5, 4, 4, 4, 3], datetime.date(2026, 3, 2): [1, 1]}
-        for day, values in days.items():
-            meeting = factories.meeting(group, local_date=day)
-            for value in values:
-                factories.survey_response(meeting, value)
-        rows = results.by_month(AFTER_MEETING, builtin(), group.id, K)
-        total = results.summary(AFTER_MEETING, builtin(), results.scope_of_group(group.id), K).count
-    assert [row.month for row in rows] == [datetime.date(2026, 3, 1), datetime.date(2026, 2, 1),
-                                           datetime.date(2026, 1, 1)]
-    assert total == 15
-    # March (2) is hidden, so January (6, smaller than February's 7) is hidden with it.
-    assert [row.count for row in rows] == [None, 7, None]
-    assert rows[1].means == {"useful": pytest.approx(30 / 7), "respected": 3.0, "belong": 3.0, "hopeful": 3.0}
-    assert set(rows[0].means.values()) == set(rows[2].means.values()) == {None}
+def test_pages_read_releases_only_no_query_grows_with_the_responses(app, meeting, client, login, monkeypatch):
+    login("admin")
 
-
-def test_the_number_of_queries_does_not_grow_with_the_responses(app, meeting, monkeypatch):
-    def queries():
+    def queries(url):
         calls = []
         real = database.obj.execute_sql
-        monkeypatch.setattr(database.obj, "execute_sql", lambda *a, **kw: calls.append(a) or real(*a, **kw))
-        of_meeting(meeting)
-        results.by_month(AFTER_MEETING, builtin(), meeting.group_id, K)
+        monkeypatch.setattr(database.obj, "execute_sql", lambda *a, **kw: calls.append(a[0]) or real(*a, **kw))
+        client.get(url)
         monkeypatch.undo()
-        return len(calls)
+        return calls
 
     with app.app_context():
-        for _ in range(K):
-            factories.survey_response(meeting, 4, comment="ok")
-        few = queries()
-        for _ in range(30):
-            factories.survey_response(meeting, 5, comment="ok")
-        assert queries() == few
+        answers(meeting, [4] * 30, comment="ok")
+        release()
+    for url in (f"/meetings/{meeting.id}/results", f"/groups/{meeting.group_id}/results", "/results/"):
+        assert not any("survey_response" in sql or "survey_answer" in sql for sql in queries(url)), url
 
 
 def test_pages_show_figures_months_and_charts(app, client, login, meeting):
     with app.app_context():
-        for value in (5, 5, 5, 5, 5, 4, 4, 4, 4, 4):
-            factories.survey_response(meeting, value, comment="Thank you all")
+        answers(meeting, (5, 5, 5, 5, 5, 4, 4, 4, 4, 4), comment="Thank you all")
+        release()
     login("admin")
     page = client.get(f"/meetings/{meeting.id}/results").get_data(as_text=True)
     assert "4.5" in page and 'role="img"' in page and "Thank you all" in page and "style=" not in page
@@ -179,25 +265,24 @@ def test_a_facilitator_sees_only_the_results_of_groups_they_lead(app, client, lo
     assert client.get("/results/").status_code == 404
 
 
-def test_no_page_gives_away_a_small_meeting_through_another_page(app, client, login):
-    """February has a meeting of 3 and one of 9: the group page shows the month's 12, so the page
-    of the meeting of 9 must not show its 9 (12 - 9 = 3), nor may the organization's page with
-    the other groups' figures (one suppression covers every page)."""
+def test_the_report_function_gives_ranges_from_released_figures(app):
     with app.app_context():
         group = factories.group()
-        small = factories.meeting(group, local_date=datetime.date(2026, 2, 3))
-        large = factories.meeting(group, local_date=datetime.date(2026, 2, 17))
-        for value in (4, 4, 4):
-            factories.survey_response(small, value)
-        for value in (5, 5, 5, 4, 4, 4, 3, 3, 3):
-            factories.survey_response(large, value)
-        release = builtin()
-        month = results.by_month(AFTER_MEETING, release, group.id, K)[0]
-        large_page = results.summary(AFTER_MEETING, release, results.scope_of_meeting(large.id), K)
-        group_page = results.summary(AFTER_MEETING, release, results.scope_of_group(group.id), K)
-    assert month.count == 12 and group_page.count == 12
-    assert large_page.count is None
-    login("admin")
-    page = client.get(f"/meetings/{large.id}/results").get_data(as_text=True)
-    assert HIDDEN in page and "<strong>9</strong>" not in page
-    assert "12" in client.get(f"/groups/{group.id}/results").get_data(as_text=True)
+        for month, n in ((1, 6), (2, 7), (3, 8)):
+            answers(factories.meeting(group, local_date=datetime.date(2026, month, 4)), [4] * n)
+        release(now=datetime.datetime(2026, 4, 5))
+        report = results.released_figures(AFTER_MEETING, None, datetime.date(2026, 2, 1), datetime.date(2026, 3, 1),
+                                          group.id)
+        org = results.released_figures(AFTER_MEETING, None, datetime.date(2026, 1, 1), datetime.date(2026, 3, 1))
+    assert [m.figures.count for m in report.months] == [7, 8]
+    assert report.total.count == 15 and useful(report.total).counts[4] == 15  # through March - through January
+    assert org.total.count == 21
+
+
+def test_release_is_idempotent_and_safe_to_rerun(app, meeting):
+    with app.app_context():
+        answers(meeting, [4] * 6)
+        release()
+        count = SurveyRelease.select().count()
+        release()
+        assert SurveyRelease.select().count() == count and surveys.meeting_link(meeting.id).released

@@ -7,6 +7,7 @@ from http.cookies import SimpleCookie
 import pytest
 
 from peergroups import surveys
+from peergroups.attendance import local_today
 from peergroups.db import database
 from peergroups.models import SurveyResponse
 
@@ -31,7 +32,8 @@ def app(template_db, tmp_path):
 @pytest.fixture
 def link(app):
     with app.app_context():
-        meeting = factories.meeting(factories.group(), local_date=datetime.date(2026, 3, 3))
+        group = factories.group()
+        meeting = factories.meeting(group, local_date=local_today(group.timezone))
         return surveys.open_link(meeting, 48)
 
 
@@ -81,7 +83,8 @@ def test_another_link_or_the_rest_of_the_site_never_gets_the_survey_session(app,
     assert set(set_cookies(login)) == {app.config["SESSION_COOKIE_NAME"]}
     assert set_cookies(login)[app.config["SESSION_COOKIE_NAME"]]["path"] == "/"
     with app.app_context():
-        other = surveys.open_link(factories.meeting(factories.group()), 48)
+        group = factories.group()
+        other = surveys.open_link(factories.meeting(group, local_date=local_today(group.timezone)), 48)
     assert set_cookies(client.get(f"/s/{other.token}"))["survey"]["path"] == f"/s/{other.token}"
 
 
@@ -105,7 +108,9 @@ def test_a_closed_link_sets_a_cookie_that_is_already_gone(app, link):
     assert "2026 00:00:00" in set_cookies(response)["survey"]["expires"]  # in the past: the browser drops it
 
 
-def test_a_signed_in_staff_member_keeps_their_session_and_can_answer(app, link):
+def test_a_signed_in_staff_member_keeps_their_session_and_cannot_answer(app, link):
+    """A staff browser is refused (issue 12: staff could pad their own group's results), and its
+    session is neither read into nor changed by the survey's pages."""
     site_cookie = app.config["SESSION_COOKIE_NAME"]
     client = app.test_client()
     csrf = CSRF_FIELD.search(client.get("/login").get_data(as_text=True)).group(1)
@@ -114,22 +119,20 @@ def test_a_signed_in_staff_member_keeps_their_session_and_can_answer(app, link):
     assert signed_in.status_code == 303
     before = {name: client.get_cookie(name).value for name in (site_cookie, "remember_token")}
 
-    page, survey_csrf = survey_form_token(client, link.token)
-    assert "Sign out" not in page.get_data(as_text=True)  # nobody is signed in on a survey page
-    answered = client.post(f"/s/{link.token}", data={**GOOD, "csrf_token": survey_csrf})
-    assert answered.status_code == 303
-    client.get(f"/s/{link.token}/thanks")
-    for response in (page, answered):
+    page = client.get(f"/s/{link.token}")
+    assert page.status_code == 403 and "Sign out" not in page.get_data(as_text=True)
+    refused = client.post(f"/s/{link.token}", data=GOOD)
+    assert refused.status_code in (400, 403)  # no survey form token in this browser either
+    for response in (page, refused):
         assert not set(set_cookies(response)) & {site_cookie, "remember_token"}
     assert {name: client.get_cookie(name).value for name in before} == before
-
-    # The survey's cookie knows nothing of the staff member.
-    survey_session = client.get_cookie("survey", path=f"/s/{link.token}").value
-    data = app.session_interface.get_signing_serializer(app).loads(survey_session)
-    assert set(data) <= {"csrf_token", "lang"}
+    survey_session = client.get_cookie("survey", path=f"/s/{link.token}")
+    if survey_session:  # the survey's cookie knows nothing of the staff member
+        data = app.session_interface.get_signing_serializer(app).loads(survey_session.value)
+        assert set(data) <= {"csrf_token", "lang"}
     assert client.get("/account/").status_code == 200  # still signed in
     with app.app_context():
-        assert SurveyResponse.select().count() == 1
+        assert SurveyResponse.select().count() == 0
 
 
 def test_a_survey_page_answers_503_when_the_database_is_down(tmp_path):

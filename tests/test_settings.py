@@ -11,7 +11,6 @@ from . import factories
 VALID = {"name": "Harbor Peer Support", "default_locale": "es", "timezone": "America/Chicago",
          "survey_min_responses": "7"}
 RANGE_MESSAGE = "Please enter a whole number from 3 to 50."
-HIDDEN = "Hidden to protect small groups"
 
 
 def organization(app):
@@ -91,22 +90,28 @@ def test_only_admins_see_the_settings_link(app, client, login):
 
 
 def test_the_results_pages_use_the_saved_k(app, client, login):
-    with app.app_context():
-        group = factories.group()
-        meeting = factories.meeting(group, local_date=datetime.date(2026, 2, 3))
-        for _ in range(5):
-            factories.survey_response(meeting, 4)
+    """k applies when results are released: a release made under k = 6 hides 5 responses, one made
+    after k is set to 3 shows them; what was released does not change afterwards."""
+    from peergroups import results
+
     login("admin", locale="en")
-    pages = (f"/meetings/{meeting.id}/results", f"/groups/{group.id}/results", "/results/")
 
-    def counts_shown():
-        return [">5<" in client.get(url).get_data(as_text=True).replace("<strong>", "").replace("</strong>", "")
-                for url in pages]
+    def five_responses(month):
+        with app.app_context():
+            group = factories.group()
+            meeting = factories.meeting(group, local_date=datetime.date(2026, month, 3))
+            for _ in range(5):
+                factories.survey_response(meeting, 4)
+            results.release_due()
+        return f"/meetings/{meeting.id}/results"
 
-    assert counts_shown() == [True, True, True]  # the default k is 5
+    def count_shown(url):
+        return "<strong>5</strong>" in client.get(url).get_data(as_text=True)
+
     assert client.post("/admin/settings", data={**VALID, "survey_min_responses": "6"}).status_code == 303
-    assert counts_shown() == [False, False, False]
-    for url in pages:
-        assert HIDDEN in client.get(url).get_data(as_text=True)
+    hidden = five_responses(2)
+    assert not count_shown(hidden) and "fewer than 6 responses" in client.get(hidden).get_data(as_text=True)
     assert client.post("/admin/settings", data={**VALID, "survey_min_responses": "3"}).status_code == 303
-    assert counts_shown() == [True, True, True]
+    assert count_shown(five_responses(3)) and not count_shown(hidden)
+
+

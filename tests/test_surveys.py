@@ -1,13 +1,16 @@
 """Anonymous surveys: nothing identifying is stored, the cap and the rate limit hold, bad input and
 bad links get clear answers, and the facilitator can open and close the link."""
 import datetime
+import fnmatch
 import logging
+import pathlib
 import re
 
 import pytest
 
-from peergroups import surveys
-from peergroups.db import database
+from peergroups import results, surveys
+from peergroups.attendance import local_today
+from peergroups.db import database, is_sqlite
 from peergroups.models import Attendance, SurveyAnswer, SurveyLink, SurveyResponse, utcnow
 
 from . import factories
@@ -16,11 +19,22 @@ from .helpers import make_app
 GOOD = {"useful": "4", "respected": "5", "belong": "3", "hopeful": "2", "comment": "It helped a lot"}
 
 
+def meeting_today(group, **fields):
+    """A meeting on the group's today, the only day its survey link can be opened."""
+    return factories.meeting(group, local_date=local_today(group.timezone), **fields)
+
+
+def present(meeting, count):
+    for _ in range(count):
+        Attendance.create(meeting=meeting, member=factories.member(meeting.group), state="present")
+
+
 @pytest.fixture
 def link(app):
     with app.app_context():
         group = factories.group(languages="en,es")
-        meeting = factories.meeting(group, local_date=datetime.date(2026, 3, 3))
+        meeting = meeting_today(group)
+        present(meeting, 12)
         return surveys.open_link(meeting, 48)
 
 
@@ -42,7 +56,8 @@ def test_starting_a_meeting_opens_its_survey_link(app, client, login):
     assert "<svg" in page and f"/s/{link.token}" in page
 
 
-def test_the_facilitator_closes_and_reopens_the_link(app, client, login, link):
+def test_closing_is_final_one_link_per_meeting(app, client, login, link):
+    """Padding attack: close and reopen a link (or open a new one) to answer again. Refused."""
     user = login("facilitator")
     with app.app_context():
         from peergroups.models import GroupFacilitator, Meeting
@@ -50,11 +65,61 @@ def test_the_facilitator_closes_and_reopens_the_link(app, client, login, link):
         GroupFacilitator.create(group=Meeting.get_by_id(link.meeting_id).group_id, user=user)
     assert client.post(f"/meetings/{link.meeting_id}/feedback/close").status_code == 303
     assert fresh(app).get(f"/s/{link.token}").status_code == 410
-    assert "<svg" not in client.get(f"/meetings/{link.meeting_id}/feedback").get_data(as_text=True)
+    page = client.get(f"/meetings/{link.meeting_id}/feedback").get_data(as_text=True)
+    assert "<svg" not in page and "closing it is final" in page
     client.post(f"/meetings/{link.meeting_id}/feedback/open")
     with app.app_context():
-        new = surveys.current_link(link.meeting_id)
-    assert new.token != link.token and fresh(app).get(f"/s/{new.token}").status_code == 200
+        assert surveys.current_link(link.meeting_id) is None
+        assert SurveyLink.select().where(SurveyLink.meeting == link.meeting_id).count() == 1
+
+
+def test_a_link_opens_only_on_the_meeting_day(app, client, login):
+    """Padding attack: open a survey link for a past meeting and answer it yourself. Refused."""
+    user = login("facilitator")
+    with app.app_context():
+        group = factories.group(leads=[user])
+        past = factories.meeting(group, local_date=local_today(group.timezone) - datetime.timedelta(days=3))
+        assert surveys.open_link(past, 48) is None
+    assert client.post(f"/meetings/{past.id}/feedback/open").status_code == 303
+    page = client.get(f"/meetings/{past.id}/feedback").get_data(as_text=True)
+    assert "only on the day of the meeting" in page
+    with app.app_context():
+        assert SurveyLink.select().count() == 0
+
+
+def test_a_signed_in_staff_browser_cannot_answer(app, client, login, link):
+    """Padding attack from the facilitator's own phone: told why, nothing stored."""
+    login("facilitator")
+    page = client.get(f"/s/{link.token}")
+    assert page.status_code == 403 and "signed in to the staff side" in page.get_data(as_text=True)
+    assert client.post(f"/s/{link.token}", data=GOOD).status_code == 403
+    with app.app_context():
+        assert SurveyResponse.select().count() == 0
+    assert fresh(app).post(f"/s/{link.token}", data=GOOD).status_code == 303  # a member's phone can
+
+
+def test_closing_rewrites_the_responses_in_random_order(app, link):
+    """Database attack: the order of arrival must not survive the link's closing (new random keys,
+    one transaction; on SQLite nothing of the old rows left in the file or its log; on PostgreSQL
+    one xmin for all)."""
+    app.config["SURVEY_RATE_LIMIT"] = "1000 per minute"
+    for useful in "12345":
+        assert fresh(app).post(f"/s/{link.token}", data={**GOOD, "useful": useful}).status_code == 303
+    with app.app_context():
+        before = [r.id for r in SurveyResponse.select()]
+        results.close_link(SurveyLink.get_by_id(link.id))
+        after = [r.id for r in SurveyResponse.select()]
+        assert len(after) == 5 and not set(before) & set(after)
+        assert sorted(a.value for a in SurveyAnswer.select().where(SurveyAnswer.question == "useful")) == [1, 2, 3, 4, 5]
+        if is_sqlite():
+            path = database.obj.database
+            database.close()
+            import pathlib
+            stored = b"".join(p.read_bytes() for p in pathlib.Path(path).parent.glob(pathlib.Path(path).name + "*"))
+            assert not any(old.encode() in stored for old in before)
+        else:
+            xmins = database.execute_sql('SELECT DISTINCT xmin FROM "survey_response"').fetchall()
+            assert len(xmins) == 1
 
 
 def _dump():
@@ -77,7 +142,7 @@ def test_a_response_stores_nothing_that_identifies_anyone(template_db, tmp_path)
         staff = factories.user(role="facilitator", id=7919)
         group = factories.group(leads=[staff])
         member = factories.member(group, id=8831)
-        meeting = factories.meeting(group, local_date=datetime.date(2026, 3, 3), opened_by=staff)
+        meeting = meeting_today(group, opened_by=staff)
         Attendance.create(meeting=meeting, member=member, state="present", by=staff)
         link = surveys.open_link(meeting, 48)
         before, _columns = _dump()
@@ -99,7 +164,7 @@ def test_a_response_stores_nothing_that_identifies_anyone(template_db, tmp_path)
     assert columns["survey_response"] == ["id", "link_id", "counts_for"]
     assert sorted(columns["survey_answer"]) == ["question", "response_id", "text", "value"]
     [(response_id, link_id, meeting_date)] = after["survey_response"]
-    assert link_id == link.id and str(meeting_date) == "2026-03-03"
+    assert link_id == link.id and str(meeting_date) == str(meeting.local_date)
     assert not str(response_id).isdigit() and len(response_id) >= 16  # random, not a sequence
     answers = {row[columns["survey_answer"].index("question")]: row for row in after["survey_answer"]}
     assert set(answers) == {"useful", "respected", "belong", "hopeful", "comment"}
@@ -116,7 +181,7 @@ def test_a_response_stores_nothing_that_identifies_anyone(template_db, tmp_path)
     changed = {table: rows - before.get(table, set()) for table, rows in after.items()}
     assert {t for t, rows in changed.items() if rows} == {"survey_response", "survey_answer"}
     times = {(now + datetime.timedelta(minutes=d)).strftime("%H:%M") for d in (-1, 0, 1)}
-    times |= {t.replace(":", "") for t in times}
+    times |= {t.replace(":", "") for t in times} - {str(now.year)}  # at 20:26, "2026" is the year
     for rows in changed.values():
         for row in rows:
             for value in row:
@@ -140,20 +205,42 @@ def test_answered_twice_from_the_same_browser(app, link):
 
 def test_the_cap_holds(app, link):
     app.config["SURVEY_RATE_LIMIT"] = "1000 per minute"
+    statuses = [fresh(app).post(f"/s/{link.token}", data=GOOD).status_code for _ in range(15)]
+    assert statuses == [303] * 13 + [409, 409]  # 12 present + the margin 1
     with app.app_context():
-        meeting = link.meeting
-        for _ in range(12):  # 12 present: the cap is 12 + the margin 3
-            Attendance.create(meeting=meeting, member=factories.member(meeting.group), state="present")
-    statuses = [fresh(app).post(f"/s/{link.token}", data=GOOD).status_code for _ in range(17)]
-    assert statuses == [303] * 15 + [409, 409]
-    with app.app_context():
-        assert SurveyResponse.select().count() == 15
-        assert SurveyAnswer.select().count() == 15 * 5
+        assert SurveyResponse.select().count() == 13
+        assert SurveyAnswer.select().count() == 13 * 5
 
 
-def test_the_cap_is_at_least_ten_plus_the_margin(app, link):
+def test_the_cap_is_the_people_present_plus_the_margin_with_no_floor(app):
+    """Padding attack: with two people present, nobody can add eight more answers."""
     with app.app_context():
-        assert surveys.response_cap(link, 3) == 13
+        meeting = meeting_today(factories.group())
+        present(meeting, 2)
+        link = surveys.open_link(meeting, 48)
+        assert surveys.response_cap(link, 1) == 3
+        assert [surveys.store_response(link, {"useful": 3}, 1) for _ in range(4)] == ["stored"] * 3 + ["full"]
+
+
+def test_a_periodic_cap_counts_only_current_members(app):
+    from peergroups.models import Group, GroupMember, Survey
+
+    with app.app_context():
+        group = factories.group()
+        members = [factories.member(group) for _ in range(3)]
+        factories.member(group, archived=True)
+        GroupMember.update(active=False).where(GroupMember.member == members[0].id).execute()
+        survey = Survey.create(definition=monthly_definition())
+        Group.update(periodic_survey=survey.id).where(Group.id == group.id).execute()
+        link = surveys.open_periodic_link(Group.get_by_id(group.id))
+        assert surveys.response_cap(link, 1) == 3  # two current members + 1
+
+
+def monthly_definition():
+    import json
+
+    return json.dumps({"format": "peergroups-survey", "version": 1, "name": "Monthly", "fallback_language": "en",
+                       "languages": ["en"], "questions": [{"key": "q1", "kind": "yesno", "text": {"en": "Ok?"}}]})
 
 
 def test_the_rate_limit_is_per_address_in_memory(app, link):
@@ -248,7 +335,7 @@ def test_survey_requests_are_not_in_the_access_log():
 
 
 def test_the_cap_holds_when_answers_arrive_at_the_same_instant(app, link):
-    """Threads submit at once (SQLite and PostgreSQL): the cap of 10 + 3 is never passed."""
+    """Threads submit at once (SQLite and PostgreSQL): the cap of 12 present + 1 is never passed."""
     import threading
 
     app.config["SURVEY_RATE_LIMIT"] = "1000 per minute"
@@ -266,3 +353,50 @@ def test_the_cap_holds_when_answers_arrive_at_the_same_instant(app, link):
     assert sorted(statuses) == [303] * 13 + [409] * 7
     with app.app_context():
         assert SurveyResponse.select().count() == 13
+
+
+def _proxy_rules():
+    """The nginx location prefix and the Caddy path matcher the README documents for survey pages."""
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
+    nginx = re.search(r"`location (\S+) \{ access_log off;", readme).group(1)
+    caddy = re.search(r"`log_skip (\S+)`", readme).group(1)
+    return nginx, caddy
+
+
+def test_every_request_a_survey_page_causes_is_under_the_documented_rules(app, link):
+    """Proxy-log attack: the survey page fetched /static/* with Referer: /s/<token>, so a proxy that
+    skips /s/ still logged the member's address and time. Every address a survey page (form, error,
+    thank-you, language switch) makes the browser request must match the README's rules and the
+    app's own log filter."""
+    from urllib.parse import urljoin, urlsplit
+
+    from peergroups.security import SurveyLogFilter
+
+    nginx, caddy = _proxy_rules()
+    client = fresh(app)
+    pages = [f"/s/{link.token}", f"/s/{link.token}?lang=ar", "/s/unknownToken1"]
+    response = client.post(f"/s/{link.token}", data={**GOOD, "useful": "9"})  # an invalid form: 422
+    bodies = [client.get(page).get_data(as_text=True) for page in pages] + [response.get_data(as_text=True)]
+    assert client.post(f"/s/{link.token}", data=GOOD).status_code == 303
+    bodies.append(client.get(f"/s/{link.token}/thanks").get_data(as_text=True))
+    requested = set()
+    for body in bodies:
+        for url in re.findall(r'(?:src|href|action)="([^"]*)"', body):
+            url = urljoin(f"http://localhost/s/{link.token}", url.replace("&amp;", "&"))
+            if urlsplit(url).netloc == "localhost":
+                requested.add(urlsplit(url).path)
+    assert any(path.endswith(".css") for path in requested) and any(path.endswith(".js") for path in requested)
+    for path in requested:
+        assert path.startswith(nginx) and fnmatch.fnmatch(path, caddy), path
+        line = f'127.0.0.1 - - [x] "GET {path} HTTP/1.1" 200 -'
+        assert not SurveyLogFilter().filter(logging.LogRecord("werkzeug", logging.INFO, "", 1, line, None, None))
+    for path in [p for p in requested if p.startswith("/s/-/")]:
+        with fresh(app).get(path) as asset:
+            assert asset.status_code == 200
+    assert fresh(app).get("/s/-/../config.py").status_code == 404
+    assert not fnmatch.fnmatch("/static/app.css", caddy) and not "/static/app.css".startswith(nginx)
+
+
+def test_the_comment_field_says_leaders_read_comments_as_written(app, link):
+    page = fresh(app).get(f"/s/{link.token}?lang=es").get_data(as_text=True)
+    assert "tal como los escribes" in page

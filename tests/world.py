@@ -62,6 +62,7 @@ def build_world():
         "mentor_a": mentor_a.id, "mentor_b": mentor_b.id, "newcomer_a": newcomer_a.id,
         "pairing_a": pairing_a.id, "pairing_b": pairing_b.id,
         "survey_token": "surveyTokenA123",
+        "survey_asset": "app.css",
         "crisis_line": crisis.id,
     }
 

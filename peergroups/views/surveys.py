@@ -1,26 +1,50 @@
 """Anonymous surveys: the member's page /s/<token> (no account, no login) and the facilitator's
-feedback screen with the QR code. Nothing about the visitor is stored: see surveys.store_response."""
+feedback screen with the QR code. Nothing about the visitor is stored: see surveys.store_response.
+
+Every request a survey page causes stays under /s/ (its stylesheet, scripts and icon are served
+from /s/-/), so the app's log filter and a proxy rule for /s/ leave no line behind."""
 import datetime
+import mimetypes
+import pathlib
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from itsdangerous import BadSignature
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Optional
 
-from .. import questionnaire, surveys
+from .. import questionnaire, results, surveys
 from ..crisis import lines_for
 from ..extensions import survey_limiter
 from ..forms import Form, max_length
 from ..i18n import bcp47, is_rtl, use_survey_languages
 from ..models import ROLES, Group
 from ..pages import render
-from ..security import get_group, get_meeting, require_role
+from ..security import get_group, get_meeting, is_survey_path, require_role
 from ..sharing import public_url, qr_svg
 
 bp = Blueprint("surveys", __name__)
 
 ANSWERED_COOKIE = "answered"
+# What a survey page loads, served under /s/-/ (a token is never this short).
+SURVEY_ASSETS = ("app.css", "app.js", "htmx.min.js", "icon.svg")
+
+
+@bp.get("/s/-/<filename>")
+def asset(filename):
+    if filename not in SURVEY_ASSETS:
+        abort(404)
+    path = pathlib.Path(current_app.static_folder) / filename
+    return current_app.response_class(path.read_bytes(), mimetype=mimetypes.guess_type(filename)[0])
+
+
+@bp.app_template_global()
+def asset_url(filename):
+    """A static file's address: under /s/ on survey pages, so no request of theirs leaves /s/."""
+    if is_survey_path(request.path):
+        return url_for("surveys.asset", filename=filename)
+    return url_for("static", filename=filename)
 
 
 def _choice_field(label, labels, required):
@@ -80,7 +104,27 @@ def _load(token):
     return link
 
 
+def _staff_browser():
+    """Whether this browser carries a signed-in staff session (or a "remember me" cookie)."""
+    if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+        return True
+    raw = request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
+    serializer = current_app.session_interface.get_signing_serializer(current_app)
+    if not raw or serializer is None:
+        return False
+    try:
+        return "_user_id" in serializer.loads(raw)
+    except BadSignature:
+        return False
+
+
 def _refuse_if_done(link):
+    if _staff_browser():
+        # Staff could otherwise add answers to their own group's results: nothing is stored.
+        abort(_message(_("Signed in as staff"),
+                       _("This browser is signed in to the staff side, so it cannot answer a survey. "
+                         "Members answer on their own phones; sign out first if this phone is yours as a member."),
+                       403))
     if request.cookies.get(ANSWERED_COOKIE):
         abort(_message(_("You have already answered"),
                        _("Thank you. This survey takes one answer from each phone."),
@@ -99,7 +143,7 @@ def _survey_page(link, form, languages, status=200):
 def survey(token):
     link = _load(token)
     _refuse_if_done(link)
-    form_class, languages = survey_form(surveys.questionnaire(link.survey_id), get_locale())
+    form_class, languages = survey_form(surveys.definition_of(link.survey_id), get_locale())
     return _survey_page(link, form_class(), languages)
 
 
@@ -108,15 +152,18 @@ def survey(token):
 def answer(token):
     link = _load(token)
     _refuse_if_done(link)
-    definition = surveys.questionnaire(link.survey_id)
+    definition = surveys.definition_of(link.survey_id)
     form_class, languages = survey_form(definition, get_locale())
     form = form_class()
     if not form.validate_on_submit():
         return _survey_page(link, form, languages, 422)
-    if not surveys.store_response(link, _answers(form, definition), current_app.config["SURVEY_RESPONSE_MARGIN"]):
+    stored = surveys.store_response(link, _answers(form, definition), current_app.config["SURVEY_RESPONSE_MARGIN"])
+    if stored == surveys.FULL:
         return _message(_("This survey is full"),
                         _("Thank you. This survey already has as many answers as there are people it is for."),
                         409)
+    if stored == surveys.CLOSED:
+        return _message(_("This survey is closed"), _("Thank you for wanting to answer. This survey has ended."), 410)
     response = redirect(url_for("surveys.thanks", token=token), 303)
     # Remembered in this browser only, for this link only, until the link closes.
     response.set_cookie(ANSWERED_COOKIE, "1", path=url_for("surveys.survey", token=token),
@@ -136,10 +183,10 @@ def _staff_meeting(meeting_id):
     return get_meeting(meeting_id, edit=True)
 
 
-def _feedback_page(group, link, meeting=None):
+def _feedback_page(group, link, meeting=None, why=None):
     """The full-screen QR code of a meeting's or a group's periodic link (one template for both)."""
     url = public_url("surveys.survey", token=link.token) if link else None
-    return render("surveys/feedback.html", meeting=meeting, group=group, link=link, url=url,
+    return render("surveys/feedback.html", meeting=meeting, group=group, link=link, url=url, why=why,
                   short_url=url.split("://", 1)[-1] if url else None,
                   qr=qr_svg(url, _("QR code of the survey link")) if url else None)
 
@@ -147,7 +194,8 @@ def _feedback_page(group, link, meeting=None):
 @bp.get("/meetings/<int:meeting_id>/feedback")
 def feedback(meeting_id):
     meeting = _staff_meeting(meeting_id)
-    return _feedback_page(get_group(meeting.group_id), surveys.current_link(meeting.id), meeting)
+    link = surveys.current_link(meeting.id)
+    return _feedback_page(get_group(meeting.group_id), link, meeting, None if link else surveys.why_no_link(meeting))
 
 
 @bp.post("/meetings/<int:meeting_id>/feedback/open")
@@ -166,8 +214,8 @@ def close_feedback(meeting_id):
 
 def _close(link):
     if link and surveys.is_open(link):
-        surveys.close_link(link)
-        flash(_("The survey link is closed. Nobody can answer with it any more."), "success")
+        results.close_link(link)
+        flash(_("The survey link is closed for good. Its results appear once they can be shown safely."), "success")
 
 
 def _staff_group(group_id):
@@ -177,14 +225,22 @@ def _staff_group(group_id):
 
 @bp.get("/groups/<int:group_id>/feedback")
 def group_feedback(group_id):
-    """The group's periodic link (e.g. this month's), made when first shown."""
+    """The group's link for this period, once opened (opening is a POST)."""
     group = _staff_group(group_id)
     link = surveys.periodic_link(group)
-    return _feedback_page(group, link if link and surveys.is_open(link) else None)
+    return _feedback_page(group, link if link and surveys.is_open(link) else None,
+                          why="used" if link else None)
+
+
+@bp.post("/groups/<int:group_id>/feedback/open")
+def open_group_feedback(group_id):
+    group = _staff_group(group_id)
+    surveys.open_periodic_link(group)
+    return redirect(url_for("surveys.group_feedback", group_id=group.id), 303)
 
 
 @bp.post("/groups/<int:group_id>/feedback/close")
 def close_group_feedback(group_id):
     group = _staff_group(group_id)
-    _close(surveys.periodic_link(group, create=False))
+    _close(surveys.periodic_link(group))
     return redirect(url_for("surveys.group_feedback", group_id=group.id), 303)

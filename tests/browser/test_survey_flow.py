@@ -3,6 +3,7 @@ and without JavaScript: survey page, thank-you page, and "already answered" when
 import pytest
 
 from peergroups import surveys
+from peergroups.attendance import local_today
 from peergroups.models import SurveyAnswer, SurveyResponse
 
 from .. import factories
@@ -13,7 +14,7 @@ from .checks import PHONE, check_page
 def token(live_app):
     with live_app.app_context():
         group = factories.group(name="Harbor Evening", languages="en,ar,zh_Hans")
-        return surveys.open_link(factories.meeting(group), 48).token
+        return surveys.open_link(factories.meeting(group, local_date=local_today(group.timezone)), 48).token
 
 
 def answer_survey(page, base, token, lang, check):
@@ -69,7 +70,7 @@ def test_a_custom_monthly_survey_on_a_phone(page, live_server, live_app, lang):
         survey = Survey.create(definition=json.dumps(DOC))
         group = factories.group(name="Harbor Evening", languages="en,ar")
         Group.update(periodic_survey=survey.id).where(Group.id == group.id).execute()
-        token = surveys.periodic_link(Group.get_by_id(group.id)).token
+        token = surveys.open_periodic_link(Group.get_by_id(group.id)).token
     page.goto(f"{live_server}/s/{token}?lang={lang}")
     if lang == "ar":
         assert page.get_attribute("html", "dir") == "rtl"
