@@ -64,11 +64,11 @@ def register_template_names(app):
 
     from . import i18n, labels, security
     from .forms import timezone_names
-    from .sharing import tel_href
+    from .sharing import phones_cannot_open, tel_href
 
     app.jinja_env.globals.update(
         labels.template_names(), get_locale=get_locale, language_name=i18n.native_name,
-        timezone_names=timezone_names, nav_items=security.nav_items,
+        timezone_names=timezone_names, nav_items=security.nav_items, phones_cannot_open=phones_cannot_open,
         may_edit_group=lambda group_id: security.may_see_group(group_id, edit=True))
     app.jinja_env.filters.update(
         local_datetime=i18n.local_datetime, local_time=i18n.local_time, day=i18n.day, month=i18n.month,

@@ -56,6 +56,24 @@ def test_starting_a_meeting_opens_its_survey_link(app, client, login):
     assert "<svg" in page and f"/s/{link.token}" in page
 
 
+def test_a_qr_code_that_phones_cannot_open_is_flagged(app, client, login, link):
+    login("admin")
+    warning = "Phones cannot open this link"
+    assert warning in client.get(f"/meetings/{link.meeting_id}/feedback").get_data(as_text=True)  # http://localhost
+    app.config["PUBLIC_URL"] = "https://groups.example.org"
+    page = client.get(f"/meetings/{link.meeting_id}/feedback").get_data(as_text=True)
+    assert "groups.example.org/s/" in page and warning not in page
+
+
+@pytest.mark.parametrize("url, unreachable", [
+    ("http://localhost/s/x", True), ("http://127.0.0.1:5000/s/x", True), ("http://[::1]:8000/", True),
+    ("http://app.localhost/", True), ("http://192.168.1.20:5000/s/x", False), ("https://groups.example.org/", False)])
+def test_which_links_phones_cannot_open(url, unreachable):
+    from peergroups.sharing import phones_cannot_open
+
+    assert phones_cannot_open(url) is unreachable
+
+
 def test_closing_is_final_one_link_per_meeting(app, client, login, link):
     """Padding attack: close and reopen a link (or open a new one) to answer again. Refused."""
     user = login("facilitator")
