@@ -232,3 +232,25 @@ def test_schedule_dates_must_be_plausible(client, login, day):
     login("admin")
     response = client.post("/groups/new", data={**GROUP_FORM, "repeat": "weekly", "starts_on": day})
     assert response.status_code == 422 and "Please enter a date between" in response.get_data(as_text=True)
+
+
+def test_leaders_and_languages_are_chosen_with_a_thumb(app, client, login):
+    """Checkboxes, not a <select multiple> (which needs a modifier key or a long press)."""
+    login("admin")
+    with app.app_context():
+        factories.user(role="facilitator", name="Kim")
+    page = client.get("/groups/new").get_data(as_text=True)
+    assert "multiple" not in page and page.count('type="checkbox" name="leads"') >= 1
+    assert page.count('type="checkbox" name="languages"') == 10
+
+
+def test_an_invite_is_for_a_facilitator_unless_changed(client, login):
+    login("admin")
+    page = client.get("/staff/invite").get_data(as_text=True)
+    assert '<option selected value="facilitator">' in page or '<option value="facilitator" selected>' in page
+
+
+def test_a_new_facilitators_empty_home_says_what_happens_next(client, login):
+    login("facilitator")
+    page = client.get("/").get_data(as_text=True)
+    assert "You do not lead a group yet" in page and 'href="/account/"' in page and "No groups yet." not in page

@@ -19,9 +19,10 @@ from ..sharing import public_url, qr_svg
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-def role_field():
+def role_field(default=None):
     return SelectField(
         _l("Role"),
+        default=default,
         choices=[SelectChoice(role, label) for role, label in ROLE_NAMES.items()],
         validate_choice=False,
         validators=[AnyOf(ROLES, message=_l("Please choose a role from the list."))],
@@ -30,7 +31,7 @@ def role_field():
 
 class InviteForm(Form):
     email = email_field()
-    role = role_field()
+    role = role_field(default="facilitator")  # most people invited lead groups
 
     def validate_email(self, field):
         if accounts.email_taken(field.data):
