@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, session, url_f
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from wtforms import SelectChoice, SelectField
+from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import AnyOf, ValidationError
 
 from .. import accounts
@@ -13,7 +13,7 @@ from ..forms import Form, email_field
 from ..models import ROLES
 from ..pages import ask_first, confirmed, render
 from ..labels import ROLES as ROLE_NAMES
-from ..security import require_role
+from ..security import require_role, visible_groups
 from ..sharing import public_url, qr_svg
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -32,6 +32,11 @@ def role_field(default=None):
 class InviteForm(Form):
     email = email_field()
     role = role_field(default="facilitator")  # most people invited lead groups
+    groups = SelectMultipleField(_l("Groups they will lead"), coerce=str, validate_choice=False)
+
+    def chosen_groups(self):
+        valid = {choice.value for choice in self.groups.choices}
+        return [int(value) for value in self.groups.data or [] if value in valid]
 
     def validate_email(self, field):
         if accounts.email_taken(field.data):
@@ -55,9 +60,11 @@ def index():
 @bp.route("/invite", methods=["GET", "POST"])
 def invite():
     form = InviteForm()
+    form.groups.choices = [SelectChoice(str(group.id), group.name) for group in visible_groups()]
     if form.validate_on_submit():
         token, invite = accounts.make_link("invite", form.email.data, current_user.id,
-                                           timedelta(days=current_app.config["INVITE_DAYS"]), role=form.role.data)
+                                           timedelta(days=current_app.config["INVITE_DAYS"]), role=form.role.data,
+                                           group_ids=form.chosen_groups() if form.role.data == "facilitator" else ())
         _remember_link(invite, public_url("auth.redeem_invite", token=token))
         return redirect(url_for("staff.link", invite_id=invite.id), 303)
     return render("staff/invite.html", form=form, status=422 if form.errors else 200)
