@@ -113,16 +113,28 @@ def remember_lang():
         current_user.save(only=["locale"])
 
 
-def local_datetime(value, timezone, format="medium"):
-    """A naive-UTC datetime shown in a group's time zone, in the user's language."""
+def local_datetime(value, timezone=None):
+    """A naive-UTC datetime shown in a time zone (a group's, else the organization's), in the
+    user's language, in the one format every page uses: the medium date and the short time
+    ("Dec 3, 2026, 6:30 PM"), never seconds."""
     from zoneinfo import ZoneInfo
 
-    from babel.dates import format_datetime
+    from babel.dates import format_date, format_time, get_datetime_format
 
     if value is None:
         return ""
-    aware = value.replace(tzinfo=datetime.UTC)
-    return format_datetime(aware, format=format, tzinfo=ZoneInfo(timezone), locale=get_locale())
+    local = value.replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(timezone or organization_timezone()))
+    locale = get_locale()
+    return (get_datetime_format("medium", locale=locale)
+            .replace("{1}", format_date(local, "medium", locale=locale))
+            .replace("{0}", format_time(local, "short", locale=locale)))
+
+
+def organization_timezone():
+    from .models import Organization
+
+    org = Organization.current() if current_app.extensions.get("peergroups_migrated") else None
+    return (org and org.timezone) or current_app.config["DEFAULT_TIMEZONE"]
 
 
 def local_time(value, timezone, format="short"):

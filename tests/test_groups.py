@@ -254,3 +254,22 @@ def test_a_new_facilitators_empty_home_says_what_happens_next(client, login):
     login("facilitator")
     page = client.get("/").get_data(as_text=True)
     assert "You do not lead a group yet" in page and 'href="/account/"' in page and "No groups yet." not in page
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_times_show_in_one_short_format_without_seconds(app, client, login, lang):
+    import re
+
+    user = login("facilitator")
+    with app.app_context():
+        group = factories.group(leads=[user])
+    page = client.get(f"/groups/{group.id}?lang={lang}").get_data(as_text=True)
+    assert not re.search(r"\d:\d\d:\d\d", re.sub(r"<[^>]*>", " ", page))  # in what people read
+    with app.app_context():
+        from peergroups.groups import upcoming
+        from peergroups.i18n import local_datetime
+
+        with app.test_request_context(f"/?lang={lang}"):
+            app.preprocess_request()
+            shown = [str(local_datetime(o.starts_at_utc, group.timezone)) for o in upcoming(group)]
+    assert all(when in page for when in shown)  # the start button and "Coming up" agree
