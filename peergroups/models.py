@@ -301,6 +301,28 @@ class CheckIn(BaseModel):
 
     class Meta:
         indexes = ((("pairing", "date"), False),)
+
+
+CONTACT_HOWS = ("call", "text", "whatsapp", "email", "in_person")
+CONTACT_OUTCOMES = ("reached", "left_message", "no_answer", "stop")  # stop: asked not to be contacted
+
+
+class ContactNote(BaseModel):
+    """A leader's follow-up contact with someone the group has not seen: when, how, what came of it."""
+
+    member = ForeignKeyField(Member, backref="+", on_delete="CASCADE")
+    group = ForeignKeyField(Group, backref="+", on_delete="CASCADE")
+    contacted_on = DateField()
+    how = CharField(max_length=12)
+    outcome = CharField(max_length=16)
+    note = CharField(max_length=280, default="")
+    by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "member"), False),)
+
+
 class SurveyLink(BaseModel):
     """An anonymous survey link /s/<token>: a meeting's (meeting set) or a group's for one period
     (period set, e.g. a month). Shown again on the staff screens, so the token is stored as it is;

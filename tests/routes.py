@@ -100,6 +100,8 @@ ROUTES = [
     ("POST", "/groups/{group_a}/archive", expect(302, 303, 404, 404), CONFIRMED),
     ("GET", "/groups/{group_a}/follow-up", SIGNED_IN),
     ("GET", "/groups/{group_b}/follow-up", OTHER_GROUP),
+    ("POST", "/groups/{group_a}/follow-up/{member_a}/contacts", leaders(303)),
+    ("POST", "/groups/{group_b}/follow-up/{member_b}/contacts", other_group_write(303)),
     ("POST", "/groups/{group_a}/meetings", leaders(303)),
     ("POST", "/groups/{group_b}/meetings", other_group_write(303)),
     ("GET", "/groups/{group_a}/calendar", LEADERS_READ),
