@@ -157,6 +157,13 @@ def number(value, decimals=0):
     return format_decimal(value, format=pattern, locale=get_locale())
 
 
+def percent(value):
+    """A share (0..1) as a whole percentage in the user's language."""
+    from babel.numbers import format_percent
+
+    return format_percent(value, format="#,##0%", locale=get_locale())
+
+
 def list_of(items):
     """'A, B and C' in the user's language (Arabic and Chinese join lists differently)."""
     from babel.lists import format_list

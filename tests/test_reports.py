@@ -25,8 +25,9 @@ import io
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from peergroups import members, reports
-from peergroups.models import Attendance, CheckIn, Pairing
+from peergroups import members, reports, results
+from peergroups.models import Attendance, CheckIn, Meeting, Pairing, SurveyLink
+from peergroups.questionnaire import AFTER_MEETING
 
 from . import factories
 
@@ -80,8 +81,16 @@ def build_org(facilitator=None):
 
 @pytest.fixture
 def org(app):
+    """The organization, read inside an app context (the module's functions need one)."""
     with app.app_context():
         yield build_org()
+
+
+@pytest.fixture
+def built(app):
+    """The same for requests, which push their own app context (a shared one would keep g)."""
+    with app.app_context():
+        return build_org()
 
 
 ALL = reports.Scope(None)
@@ -183,3 +192,123 @@ def test_periods(args, expected):
 def test_bad_periods(args):
     with pytest.raises(reports.PeriodError):
         reports.parse_period(MultiDict(args), TODAY)
+
+
+# ---- The pages and files ----
+
+Q1_ARGS = "period=range&from=2026-01&to=2026-03"
+
+
+def read_csv(response):
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff")  # so spreadsheets read UTF-8
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_admin_sees_the_organization(app, client, login, built):
+    login("admin")
+    page = client.get(f"/reports/?{Q1_ARGS}").data.decode()
+    assert "Group C" in page and "January 2026 to March 2026" in page
+    rows = read_csv(client.get(f"/reports/table.csv?table=attendance-groups&{Q1_ARGS}"))
+    assert rows[0] == ["Group", "Meetings held", "Cancelled", "Attendances", "Average per meeting",
+                       "Median per meeting", "Attendance rate"]
+    assert rows[1:] == [["Group A", "4", "1", "8", "2.0", "2.0", "0.7778"], ["Group B", "2", "0", "3", "1.5", "1.5", "0.75"],
+                        ["Group C", "1", "0", "1", "1.0", "1.0", "1.0"], ["Total", "7", "1", "12", "1.71", "2.0", "0.7857"]]
+    people = read_csv(client.get(f"/reports/table.csv?table=people-groups&{Q1_ARGS}"))
+    assert people[-1] == ["Total", "5", "4"]  # not 4 + 2 + 1: each person once
+    cohorts = read_csv(client.get(f"/reports/table.csv?table=retention&{Q1_ARGS}"))
+    assert cohorts[1:] == [["2026-01", "3", "2", "0.6667", "", ""], ["2026-02", "1", "0", "0.0", "", ""],
+                           ["2026-03", "0", "", "", "", ""]]  # empty: too early to tell, never 0
+    languages = read_csv(client.get(f"/reports/table.csv?table=people-languages&{Q1_ARGS}"))
+    assert languages[1:] == [["English", "4", "3"], ["Español", "2", "2"], ["Français", "1", "1"]]
+    mentoring = read_csv(client.get(f"/reports/table.csv?table=mentoring&{Q1_ARGS}"))
+    assert [row[1] for row in mentoring[1:]] == ["4", "2", "1", "1", "1", "1"]
+    follow = read_csv(client.get(f"/reports/table.csv?table=follow-up&{Q1_ARGS}"))
+    assert [row[1] for row in follow[1:]] == ["4", "1", "1"]
+
+
+def test_facilitator_sees_only_their_groups(app, client, login):
+    user = login("facilitator")
+    with app.app_context():
+        built = build_org(facilitator=user)
+    page = client.get(f"/reports/?{Q1_ARGS}").data.decode()
+    assert "Group A" in page and "Group C" not in page
+    people = read_csv(client.get(f"/reports/table.csv?table=people-groups&{Q1_ARGS}"))
+    assert people[-1] == ["Total", "4", "3"]  # p6 came only to group C
+    assert client.get(f"/reports/?group={built['c'].id}&{Q1_ARGS}").status_code == 404
+    assert client.get(f"/reports/table.csv?table=retention&group={built['c'].id}").status_code == 404
+    assert client.get(f"/reports/print?group={built['c'].id}").status_code == 404
+    only_b = read_csv(client.get(f"/reports/table.csv?table=people-groups&group={built['b'].id}&{Q1_ARGS}"))
+    assert only_b[1:] == [["Group B", "2", "2"], ["Total", "2", "2"]]
+
+
+@pytest.mark.parametrize("query", ["period=range&from=2026-03&to=2026-01", "period=range&from=2026-01&to=2099-01",
+                                   "period=range&from=1986-01&to=2026-01", "period=range&from=x&to=y",
+                                   "period=year&year=3000", "period=nonsense"])
+def test_bad_input_is_a_message(client, login, built, query):
+    login("supervisor")
+    response = client.get(f"/reports/?{query}")
+    assert response.status_code == 422
+    assert 'role="alert"' in response.data.decode()
+    assert client.get(f"/reports/table.csv?table=retention&{query}").status_code == 422
+
+
+@pytest.mark.parametrize("group", ["abc", "-1", "99999999999999999999999", "0", "999"])
+def test_a_group_that_is_not_there_is_a_404(client, login, built, group):
+    login("admin")
+    assert client.get(f"/reports/?group={group}").status_code == 404
+
+
+def test_csv_headers_follow_the_language(client, login, built):
+    login("admin")
+    rows = read_csv(client.get(f"/reports/table.csv?table=people-groups&{Q1_ARGS}&lang=es"))
+    assert rows[0][0] != "Group" and rows[-1][1:] == ["5", "4"]
+    response = client.get(f"/reports/table.csv?table=people-groups&{Q1_ARGS}")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="people-groups-2026-01-2026-03.csv"' in response.headers["Content-Disposition"]
+
+
+def test_sharing_outside_hides_small_counts_of_people(client, login, built):
+    login("admin")
+    rows = read_csv(client.get(f"/reports/table.csv?table=retention&{Q1_ARGS}&share=1"))
+    assert rows[1] == ["2026-01", "<5", "<5", "<5", "", ""]  # 3 newcomers: the share would tell too
+    attendance = read_csv(client.get(f"/reports/table.csv?table=attendance-months&{Q1_ARGS}&share=1"))
+    assert attendance[1][:4] == ["2026-01", "4", "1", "7"]  # marks and meetings are not people
+    page = client.get(f"/reports/?{Q1_ARGS}&share=1").data.decode()
+    assert "fewer than 5" in page
+
+
+def test_printable_report(client, login, built):
+    login("supervisor")
+    page = client.get(f"/reports/print?{Q1_ARGS}").data.decode()
+    assert "Test Peer Support" in page and "How we count" in page and "<svg" in page
+    arabic = client.get(f"/reports/print?{Q1_ARGS}&lang=ar").data.decode()
+    assert 'dir="rtl"' in arabic and 'direction="rtl"' in arabic
+
+
+def _answers(meeting, values):
+    for value in values:
+        factories.survey_response(meeting, value)
+    evening = datetime.datetime.combine(meeting.local_date, datetime.time(23))
+    SurveyLink.update(closes_at=evening).where(SurveyLink.meeting == meeting.id).execute()
+
+
+def test_feedback_only_from_released_figures(app, client, login, built):
+    """January (6 responses) is released and shown; February (2) is fewer than k: the report shows
+    January's figures and nothing of February, in the page and in the file."""
+    with app.app_context():
+        a1 = Meeting.get(Meeting.group == built["a"].id, Meeting.local_date == D(2026, 1, 6))
+        a4 = Meeting.get(Meeting.group == built["a"].id, Meeting.local_date == D(2026, 2, 3))
+        _answers(a1, [5, 5, 5, 4, 4, 4])
+        _answers(a4, [1, 1])
+        results.release_due(now=datetime.datetime(2026, 4, 10), k=5)
+        expected = results.released_figures(AFTER_MEETING, None, D(2026, 1, 1), D(2026, 3, 1), built["a"].id)
+    login("admin")
+    rows = read_csv(client.get(f"/reports/table.csv?table=feedback-builtin-{built['a'].id}&group={built['a'].id}&{Q1_ARGS}"))
+    assert rows[1][:3] == ["2026-01", "6", "4.5"]
+    assert rows[2] == ["2026-02"] + [""] * (len(rows[0]) - 1)  # hidden: nothing of it
+    assert expected.months[1] is None or expected.months[1].figures is None
+    total = rows[-1]
+    assert total[1] in ("", str(expected.total.count if expected.total else ""))
+    page = client.get(f"/reports/?group={built['a'].id}&{Q1_ARGS}").data.decode()
+    assert "not shown" in page
