@@ -83,11 +83,8 @@ def group_names(scope):
 def build(scope, period, today, overdue_days):
     """Everything the page draws, as tables of raw values."""
     names = group_names(scope)
-    attendance = reports.attendance_by_group(scope, period)
-    total = reports.attendance_total(scope, period)
-    months = reports.attendance_by_month(scope, period)
-    people = reports.people_by_group(scope, period)
-    people_total = reports.people_total(scope, period)
+    attendance, months, total = reports.attendance(scope, period)
+    people, languages, people_total = reports.people(scope, period)
     cohorts = reports.cohorts(scope, period, today)
     funnel = reports.funnel(cohorts)
     mentoring = reports.mentoring(scope, period, today, overdue_days)

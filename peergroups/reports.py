@@ -173,49 +173,59 @@ class AttendanceRow(NamedTuple):
         return cls(key, 0, 0, 0, None, None, None)
 
 
-def _attendance(scope, period, key):
+def attendance(scope, period):
+    """(by group id, by month for every month of the period, the whole scope): one statement whose
+    three levels share the per-meeting counts; medians by window functions."""
     where, params = scope.sql("mt.group_id")
-    sql = f"""
-    WITH per AS (
-        SELECT {key} AS k, mt.id AS mid, mt.status AS st,
-               SUM(CASE WHEN a.state = 'present' THEN 1 ELSE 0 END) AS present,
-               SUM(CASE WHEN a.state = 'absent' THEN 1 ELSE 0 END) AS absent
-        FROM "meeting" mt LEFT JOIN "attendance" a ON a.meeting_id = mt.id
-        WHERE mt.local_date >= ? AND mt.local_date < ?{where}
-        GROUP BY k, mt.id, mt.status),
-    ranked AS (
-        SELECT k, present, ROW_NUMBER() OVER (PARTITION BY k ORDER BY present) AS rn,
-               COUNT(*) OVER (PARTITION BY k) AS c
-        FROM per WHERE st <> 'cancelled')
-    SELECT p.k, p.held, p.cancelled, p.present, p.cp, p.ca, m.median FROM (
-        SELECT k, SUM(CASE WHEN st <> 'cancelled' THEN 1 ELSE 0 END) AS held,
+    levels = []
+    for level, key in (("g", "gid"), ("m", "mo"), ("t", "0")):
+        levels.append(f"""
+    SELECT '{level}', p.k, p.held, p.cancelled, p.present, p.cp, p.ca, m.median FROM (
+        SELECT CAST({key} AS TEXT) AS k, SUM(CASE WHEN st <> 'cancelled' THEN 1 ELSE 0 END) AS held,
                SUM(CASE WHEN st = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,
                SUM(CASE WHEN st <> 'cancelled' THEN present ELSE 0 END) AS present,
                SUM(CASE WHEN st = 'closed' THEN present ELSE 0 END) AS cp,
                SUM(CASE WHEN st = 'closed' THEN absent ELSE 0 END) AS ca
-        FROM per GROUP BY k) p
-    LEFT JOIN (SELECT k, AVG(present * 1.0) AS median FROM ranked
-               WHERE rn IN ((c + 1) / 2, (c + 2) / 2) GROUP BY k) m ON m.k = p.k"""
-    out = {}
-    for k, held, cancelled, present, cp, ca, median in _rows(sql, [_d(period.first), _d(period.end), *params]):
+        FROM per GROUP BY CAST({key} AS TEXT)) p
+    LEFT JOIN (
+        SELECT k, AVG(present * 1.0) AS median FROM (
+            SELECT CAST({key} AS TEXT) AS k, present, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY present) AS rn,
+                   COUNT(*) OVER (PARTITION BY {key}) AS c
+            FROM per WHERE st <> 'cancelled') r
+        WHERE rn IN ((c + 1) / 2, (c + 2) / 2) GROUP BY k) m ON m.k = p.k""")
+    sql = f"""
+    WITH per AS (
+        SELECT mt.group_id AS gid, {_month("mt.local_date")} AS mo, mt.id AS mid, mt.status AS st,
+               SUM(CASE WHEN a.state = 'present' THEN 1 ELSE 0 END) AS present,
+               SUM(CASE WHEN a.state = 'absent' THEN 1 ELSE 0 END) AS absent
+        FROM "meeting" mt LEFT JOIN "attendance" a ON a.meeting_id = mt.id
+        WHERE mt.local_date >= ? AND mt.local_date < ?{where}
+        GROUP BY mt.group_id, mt.local_date, mt.id, mt.status)""" + " UNION ALL ".join(levels)
+    groups, months, total = {}, {}, AttendanceRow.empty(None)
+    for level, k, held, cancelled, present, cp, ca, median in _rows(sql, [_d(period.first), _d(period.end), *params]):
         held, present, cp, ca = int(held or 0), int(present or 0), int(cp or 0), int(ca or 0)
-        out[k] = AttendanceRow(k, held, int(cancelled or 0), present, present / held if held else None,
-                               float(median) if median is not None else None, cp / (cp + ca) if cp + ca else None)
-    return out
+        key = int(k) if level == "g" else _month_key(k) if level == "m" else None
+        row = AttendanceRow(key, held, int(cancelled or 0), present, present / held if held else None,
+                            float(median) if median is not None else None, cp / (cp + ca) if cp + ca else None)
+        if level == "g":
+            groups[key] = row
+        elif level == "m":
+            months[key] = row
+        else:
+            total = row
+    return groups, [months.get(month, AttendanceRow.empty(month)) for month in period.months], total
 
 
 def attendance_by_group(scope, period):
-    return _attendance(scope, period, "mt.group_id")
+    return attendance(scope, period)[0]
 
 
 def attendance_by_month(scope, period):
-    found = {_month_key(k): row._replace(key=_month_key(k))
-             for k, row in _attendance(scope, period, _month("mt.local_date")).items()}
-    return [found.get(month, AttendanceRow.empty(month)) for month in period.months]
+    return attendance(scope, period)[1]
 
 
 def attendance_total(scope, period):
-    return _attendance(scope, period, "0").get(0, AttendanceRow.empty(None))._replace(key=None)
+    return attendance(scope, period)[2]
 
 
 # ---- People served ----
@@ -226,44 +236,57 @@ class PeopleRow(NamedTuple):
     new: int
 
 
-def _people(scope, period, key):
+def people(scope, period):
+    """(by group id, by main meeting language, the whole scope): distinct people and new people,
+    one statement whose three levels share the first visits."""
     where, params = scope.sql("mt.group_id")
+    first = _d(period.first)
+    levels = " UNION ALL ".join(f"""
+    SELECT '{level}', CAST({key} AS TEXT), COUNT(DISTINCT s.person),
+           COUNT(DISTINCT CASE WHEN f.first_date >= ? THEN s.person END)
+    FROM seen s JOIN firsts f ON f.person = s.person GROUP BY CAST({key} AS TEXT)"""
+                                 for level, key in (("g", "s.gid"), ("l", "s.lang"), ("t", "0")))
     sql = f"""
     WITH marks AS ({PRESENT_MARKS.format(person=PERSON)}),
     firsts AS (SELECT person, MIN(d) AS first_date FROM marks GROUP BY person),
     seen AS (
-        SELECT DISTINCT {key} AS k, {PERSON} AS person
+        SELECT DISTINCT mt.group_id AS gid, {_first_language("g.languages")} AS lang, {PERSON} AS person
         FROM "attendance" a JOIN "meeting" mt ON mt.id = a.meeting_id JOIN "member" mb ON mb.id = a.member_id
         JOIN "group" g ON g.id = mt.group_id
         WHERE a.state = 'present' AND mt.status <> 'cancelled' AND mt.local_date >= ? AND mt.local_date < ?{where})
-    SELECT s.k, COUNT(*), SUM(CASE WHEN f.first_date >= ? THEN 1 ELSE 0 END)
-    FROM seen s JOIN firsts f ON f.person = s.person GROUP BY s.k"""
-    first, end = _d(period.first), _d(period.end)
-    return {k: PeopleRow(k, int(n), int(new or 0)) for k, n, new in _rows(sql, [first, end, *params, first])}
+    {levels}"""
+    out = {"g": {}, "l": {}, "t": {}}
+    for level, k, n, new in _rows(sql, [first, _d(period.end), *params, first, first, first]):
+        key = int(k) if level == "g" else k if level == "l" else None
+        out[level][key] = PeopleRow(key, int(n), int(new or 0))
+    return (out["g"], sorted(out["l"].values(), key=lambda r: (-r.people, r.key)),
+            out["t"].get(None, PeopleRow(None, 0, 0)))
 
 
 def people_by_group(scope, period):
-    return _people(scope, period, "mt.group_id")
+    return people(scope, period)[0]
 
 
 def people_by_language(scope, period):
-    return sorted(_people(scope, period, _first_language("g.languages")).values(), key=lambda r: (-r.people, r.key))
+    return people(scope, period)[1]
 
 
 def people_total(scope, period):
-    return _people(scope, period, "0").get(0, PeopleRow(None, 0, 0))._replace(key=None)
+    return people(scope, period)[2]
 
 
 # ---- Newcomers: retention and mentoring ----
 
 def _cohort_sql(scope):
-    """People whose first present mark ever falls in the period, in a group of the scope (the group
-    of that first meeting), with the day of it."""
-    where, params = scope.sql("gid")
+    """People whose first present mark ever falls in the period, with its day; with groups, those
+    whose first meeting was in one of them (MIN and EXISTS: cheaper than ranking every mark)."""
+    where, params = scope.sql("m2.gid")
+    in_scope = (f" AND EXISTS (SELECT 1 FROM marks m2 WHERE m2.person = f.person AND m2.d = f.first_date{where})"
+                if where else "")
     sql = f"""
     marks AS ({PRESENT_MARKS.format(person=PERSON)}),
-    ranked AS (SELECT person, d, gid, ROW_NUMBER() OVER (PARTITION BY person ORDER BY d, s) AS rn FROM marks),
-    cohort AS (SELECT person, d AS first_date FROM ranked WHERE rn = 1 AND d >= ? AND d < ?{where})"""
+    firsts AS (SELECT person, MIN(d) AS first_date FROM marks GROUP BY person),
+    cohort AS (SELECT f.person, f.first_date FROM firsts f WHERE f.first_date >= ? AND f.first_date < ?{in_scope})"""
     return sql, params
 
 
