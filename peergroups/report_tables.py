@@ -85,9 +85,8 @@ def build(scope, period, today, overdue_days):
     names = group_names(scope)
     attendance, months, total = reports.attendance(scope, period)
     people, languages, people_total = reports.people(scope, period)
-    cohorts = reports.cohorts(scope, period, today)
+    cohorts, mentoring = reports.newcomers(scope, period, today, overdue_days)
     funnel = reports.funnel(cohorts)
-    mentoring = reports.mentoring(scope, period, today, overdue_days)
     follow = reports.follow_up(scope, period, today)
     shown_groups = [g for g in names if g in attendance or g in people]
     tables = [

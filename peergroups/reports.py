@@ -277,19 +277,6 @@ def people_total(scope, period):
 
 # ---- Newcomers: retention and mentoring ----
 
-def _cohort_sql(scope):
-    """People whose first present mark ever falls in the period, with its day; with groups, those
-    whose first meeting was in one of them (MIN and EXISTS: cheaper than ranking every mark)."""
-    where, params = scope.sql("m2.gid")
-    in_scope = (f" AND EXISTS (SELECT 1 FROM marks m2 WHERE m2.person = f.person AND m2.d = f.first_date{where})"
-                if where else "")
-    sql = f"""
-    marks AS ({PRESENT_MARKS.format(person=PERSON)}),
-    firsts AS (SELECT person, MIN(d) AS first_date FROM marks GROUP BY person),
-    cohort AS (SELECT f.person, f.first_date FROM firsts f WHERE f.first_date >= ? AND f.first_date < ?{in_scope})"""
-    return sql, params
-
-
 class Cohort(NamedTuple):
     month: datetime.date
     people: int
@@ -297,35 +284,66 @@ class Cohort(NamedTuple):
     regular: int | None
 
 
-def cohorts(scope, period, today):
-    """Per month of first visit: newcomers, those back within RETURN_DAYS, those with at least
-    REGULAR_MEETINGS present marks within REGULAR_DAYS; None where those days have not passed at
-    the period's end (marks after it do not count)."""
+def newcomers(scope, period, today, overdue_days):
+    """The period's newcomers: (cohorts, Mentoring). One statement for the cohorts and the mentor
+    offers, which share the first visits (a window over the present marks, so no join of every
+    mark with its person's first visit); two small ones over pairings. A newcomer belongs to the
+    groups of their first meeting (two on the same first day: both).
+
+    Cohorts, per month of first visit: newcomers, those back within RETURN_DAYS, those with at
+    least REGULAR_MEETINGS present marks within REGULAR_DAYS; None where those days have not passed
+    at the period's end (marks after it do not count)."""
     as_of = period.as_of(today)
-    cohort, params = _cohort_sql(scope)
+    where, params = scope.sql("gid")
     sql = f"""
-    WITH {cohort},
+    WITH marks AS ({PRESENT_MARKS.format(person=PERSON)}),
+    per AS (SELECT person, d, gid, MIN(d) OVER (PARTITION BY person) AS first_date FROM marks),
     stats AS (
+        SELECT person, first_date,
+               SUM(CASE WHEN d > first_date AND d <= {_plus_days('first_date', RETURN_DAYS)} THEN 1 ELSE 0 END) AS back,
+               SUM(CASE WHEN d <= {_plus_days('first_date', REGULAR_DAYS)} THEN 1 ELSE 0 END) AS times,
+               MAX(CASE WHEN d = first_date{where} THEN 1 ELSE 0 END) AS here
+        FROM per WHERE first_date >= ? AND first_date < ? AND d <= ?
+        GROUP BY person, first_date),
+    cohort AS (SELECT person, first_date FROM stats WHERE here = 1),
+    pairs AS (SELECT COALESCE(pm.merged_into_id, pm.id) AS person, p.created_at, p.activated_at
+              FROM "pairing" p JOIN "member" pm ON pm.id = p.newcomer_id),
+    offers AS (
         SELECT c.person, c.first_date,
-               SUM(CASE WHEN m.d > c.first_date AND m.d <= {_plus_days('c.first_date', RETURN_DAYS)} THEN 1 ELSE 0 END) AS back,
-               SUM(CASE WHEN m.d <= {_plus_days('c.first_date', REGULAR_DAYS)} THEN 1 ELSE 0 END) AS times
-        FROM cohort c JOIN marks m ON m.person = c.person AND m.d <= ?
-        GROUP BY c.person, c.first_date)
-    SELECT {_month('first_date')} AS mo, COUNT(*), SUM(CASE WHEN back > 0 THEN 1 ELSE 0 END),
+               MAX(CASE WHEN {_date_of('p.created_at')} <= {_plus_days('c.first_date', OFFER_DAYS)} THEN 1 ELSE 0 END) AS offered,
+               MIN(CASE WHEN p.activated_at IS NOT NULL AND {_date_of('p.activated_at')} <= ?
+                        THEN {_days_between('c.first_date', _date_of('p.activated_at'))} END) AS days
+        FROM cohort c LEFT JOIN pairs p ON p.person = c.person
+        WHERE {_plus_days('c.first_date', OFFER_DAYS)} <= ?
+        GROUP BY c.person, c.first_date),
+    waits AS (SELECT days, ROW_NUMBER() OVER (ORDER BY days) AS rn, COUNT(*) OVER () AS c
+              FROM offers WHERE days IS NOT NULL)
+    SELECT 'c', {_month('first_date')} AS mo, COUNT(*), SUM(CASE WHEN back > 0 THEN 1 ELSE 0 END),
            SUM(CASE WHEN times >= {REGULAR_MEETINGS} THEN 1 ELSE 0 END)
-    FROM stats GROUP BY mo"""
-    found = {_month_key(mo): (int(n), int(back or 0), int(regular or 0))
-             for mo, n, back, regular in _rows(sql, [_d(period.first), _d(period.end), *params, _d(as_of)])}
-    out = []
+    FROM stats WHERE here = 1 GROUP BY {_month('first_date')}
+    UNION ALL
+    SELECT 'm', NULL, (SELECT COUNT(*) FROM offers), (SELECT SUM(offered) FROM offers),
+           (SELECT AVG(days * 1.0) FROM waits WHERE rn IN ((c + 1) / 2, (c + 2) / 2))"""
+    found, offers = {}, (0, 0, None)
+    for kind, mo, a, b, c in _rows(sql, [*params, _d(period.first), _d(period.end), _d(as_of), _d(as_of), _d(as_of)]):
+        if kind == "c":
+            found[_month_key(mo)] = (int(a), int(b or 0), int(c or 0))
+        else:
+            offers = (int(a or 0), int(b or 0), float(c) if c is not None else None)
+    cohort_rows = []
     for month in period.months:
         if month > as_of:
             continue
         n, back, regular = found.get(month, (0, 0, 0))
         last_day = add_months(month, 1) - datetime.timedelta(days=1)
-        out.append(Cohort(month, n,
-                          back if last_day + datetime.timedelta(days=RETURN_DAYS) <= as_of else None,
-                          regular if last_day + datetime.timedelta(days=REGULAR_DAYS) <= as_of else None))
-    return out
+        cohort_rows.append(Cohort(month, n,
+                                  back if last_day + datetime.timedelta(days=RETURN_DAYS) <= as_of else None,
+                                  regular if last_day + datetime.timedelta(days=REGULAR_DAYS) <= as_of else None))
+    return cohort_rows, Mentoring(*offers, *_pairings(scope, period, as_of, overdue_days))
+
+
+def cohorts(scope, period, today):
+    return newcomers(scope, period, today, 0)[0]
 
 
 class Funnel(NamedTuple):
@@ -355,25 +373,11 @@ class Mentoring(NamedTuple):
 
 
 def mentoring(scope, period, today, overdue_days):
-    as_of = period.as_of(today)
-    cohort, params = _cohort_sql(scope)
-    sql = f"""
-    WITH {cohort},
-    pairs AS (SELECT COALESCE(pm.merged_into_id, pm.id) AS person, p.created_at, p.activated_at
-              FROM "pairing" p JOIN "member" pm ON pm.id = p.newcomer_id),
-    offers AS (
-        SELECT c.person, c.first_date,
-               MAX(CASE WHEN {_date_of('p.created_at')} <= {_plus_days('c.first_date', OFFER_DAYS)} THEN 1 ELSE 0 END) AS offered,
-               MIN(CASE WHEN p.activated_at IS NOT NULL AND {_date_of('p.activated_at')} <= ?
-                        THEN {_days_between('c.first_date', _date_of('p.activated_at'))} END) AS days
-        FROM cohort c LEFT JOIN pairs p ON p.person = c.person
-        WHERE {_plus_days('c.first_date', OFFER_DAYS)} <= ?
-        GROUP BY c.person, c.first_date),
-    waits AS (SELECT days, ROW_NUMBER() OVER (ORDER BY days) AS rn, COUNT(*) OVER () AS c
-              FROM offers WHERE days IS NOT NULL)
-    SELECT (SELECT COUNT(*) FROM offers), (SELECT SUM(offered) FROM offers),
-           (SELECT AVG(days * 1.0) FROM waits WHERE rn IN ((c + 1) / 2, (c + 2) / 2))"""
-    newcomers, offered, median = _rows(sql, [_d(period.first), _d(period.end), *params, _d(as_of), _d(as_of)])[0]
+    return newcomers(scope, period, today, overdue_days)[1]
+
+
+def _pairings(scope, period, as_of, overdue_days):
+    """(active pairings at as_of, of those with a recent check-in, {end reason: ended in the period})."""
     where, scope_params = scope.sql("p.group_id")
     since = as_of - datetime.timedelta(days=overdue_days)
     active, checked_in = _rows(f"""
@@ -387,8 +391,7 @@ def mentoring(scope, period, today, overdue_days):
         SELECT p.end_reason, COUNT(*) FROM "pairing" p
         WHERE p.ended_at IS NOT NULL AND {_date_of('p.ended_at')} >= ? AND {_date_of('p.ended_at')} < ?{where}
         GROUP BY p.end_reason""", [_d(period.first), _d(period.end), *scope_params]))
-    return Mentoring(int(newcomers or 0), int(offered or 0), float(median) if median is not None else None,
-                     int(active or 0), int(checked_in or 0), {k or "other": int(n) for k, n in ended.items()})
+    return int(active or 0), int(checked_in or 0), {k or "other": int(n) for k, n in ended.items()}
 
 
 # ---- Follow-up ----

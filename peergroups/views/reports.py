@@ -44,20 +44,22 @@ def _load():
                 k=effective_k(org.survey_min_responses if org else None))
 
 
-def _report(ctx):
-    report = report_tables.build(ctx["scope"], ctx["period"], ctx["today"], current_app.config["CHECKIN_OVERDUE_DAYS"])
+def _report(ctx, feedback_only=False, no_feedback=False):
+    report = None if feedback_only else report_tables.build(
+        ctx["scope"], ctx["period"], ctx["today"], current_app.config["CHECKIN_OVERDUE_DAYS"])
     feedback = []
-    if ctx["group"] is not None:
+    if no_feedback:
+        pass
+    elif ctx["group"] is not None:
         feedback = [(ctx["group"].name, report_tables.feedback(ctx["period"], ctx["group"].id, get_locale()))]
     elif ctx["scope"].group_ids is None:
         feedback = [(None, report_tables.feedback(ctx["period"], None, get_locale()))]
     else:
         feedback = [(group.name, report_tables.feedback(ctx["period"], group.id, get_locale()))
                     for group in visible_groups(include_archived=True)]
-    tables = report.tables
-    if ctx["share"]:
-        tables = [report_tables.shared(t, ctx["k"]) for t in tables]
-    return report._replace(tables=tables), feedback
+    if report is not None and ctx["share"]:
+        report = report._replace(tables=[report_tables.shared(t, ctx["k"]) for t in report.tables])
+    return report, feedback
 
 
 def _charts(report, feedback):
@@ -118,10 +120,11 @@ def table_csv():
     ctx = _load()
     if ctx["error"]:
         return _page("reports/index.html")
-    report, feedback = _report(ctx)
-    tables = {t.key: t for t in report.tables}
+    key = request.args.get("table", "")
+    report, feedback = _report(ctx, feedback_only=key.startswith("feedback-"), no_feedback=not key.startswith("feedback-"))
+    tables = {t.key: t for t in report.tables} if report else {}
     tables.update({item.table.key: item.table for _name, items in feedback for item in items})
-    table = tables.get(request.args.get("table", ""))
+    table = tables.get(key)
     if table is None:
         abort(404)
     out = io.StringIO()
