@@ -100,7 +100,7 @@ def build(scope, period, today, overdue_days):
               total=[None, people_total.people, people_total.new]),
         Table("people-languages", _l("People served by meeting language"),
               [Column(_l("Language"), "language", "language"), *PEOPLE_COLUMNS],
-              [[r.key, r.people, r.new] for r in reports.people_by_language(scope, period)]),
+              [[r.key, r.people, r.new] for r in languages]),
         Table("retention", _l("Newcomers by month of first visit"),
               [Column(_l("Month of first visit"), "month"), Column(_l("Newcomers"), "people", "new"),
                Column(_l("Came back within 30 days"), "people", "retention"), Column(_l("Share"), "share", "retention"),
