@@ -1,6 +1,6 @@
 """Languages: the supported set, how a request's language is chosen, text direction."""
 import datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, flash, g, request, session
@@ -163,10 +163,27 @@ def month(value):
 
 def number(value, decimals=0):
     """A count or a mean in the user's language (digits, decimal sign)."""
+    return _number(str(get_locale()), value, decimals)
+
+
+@lru_cache(maxsize=4096)  # a report's table formats the same small numbers thousands of times
+def _number(locale, value, decimals):
     from babel.numbers import format_decimal
 
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=get_locale())
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def percent(value):
+    """A share (0..1) as a whole percentage in the user's language."""
+    return _percent(str(get_locale()), round(value, 4))
+
+
+@lru_cache(maxsize=4096)
+def _percent(locale, value):
+    from babel.numbers import format_percent
+
+    return format_percent(value, format="#,##0%", locale=locale)
 
 
 def list_of(items):

@@ -79,7 +79,8 @@ def register_template_names(app):
         may_edit_group=lambda group_id: security.may_see_group(group_id, edit=True))
     app.jinja_env.filters.update(
         local_datetime=i18n.local_datetime, local_time=i18n.local_time, day=i18n.day, month=i18n.month,
-        list_of=i18n.list_of, number=i18n.number, language_name=i18n.native_name, tel=tel_href, bdi=isolate)
+        list_of=i18n.list_of, number=i18n.number, percent=i18n.percent, language_name=i18n.native_name, tel=tel_href,
+        bdi=isolate)
     app.context_processor(i18n.template_globals)
 
 

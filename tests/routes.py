@@ -21,7 +21,8 @@ OTHER_GROUP = expect(302, 200, 404, 200)  # a group the facilitator does not lea
 
 def is_html_page(template):
     """A GET row that answers a page (not the JSON health check, a calendar feed or a file download)."""
-    return template != "/healthz" and not template.endswith((".ics", "/export", "{survey_asset}"))
+    path = template.split("?")[0]
+    return template != "/healthz" and not path.endswith((".ics", "/export", "{survey_asset}", ".csv"))
 
 
 def leaders(status):
@@ -142,6 +143,16 @@ ROUTES = [
     ("GET", "/groups/{group_a}/results", SIGNED_IN),
     ("GET", "/groups/{group_b}/results", OTHER_GROUP),
     ("GET", "/results/", expect(302, 200, 404, 200)),
+    # Reports: everyone signed in; facilitators see only their own groups (another group is a 404).
+    ("GET", "/reports/", SIGNED_IN),
+    ("GET", "/reports/?group={group_a}&period=last-quarter", SIGNED_IN),
+    ("GET", "/reports/?group={group_b}", OTHER_GROUP),
+    ("GET", "/reports/print", SIGNED_IN),
+    ("GET", "/reports/print?group={group_b}&period=year", OTHER_GROUP),
+    ("GET", "/reports/table.csv?table=attendance-months", SIGNED_IN),
+    ("GET", "/reports/table.csv?table=retention&group={group_a}", SIGNED_IN),
+    ("GET", "/reports/table.csv?table=people-groups&group={group_b}", OTHER_GROUP),
+    ("GET", "/reports/table.csv?table=no-such-table", expect(302, 404, 404, 404)),
     # The anonymous survey: a browser signed in as staff cannot answer (told why, nothing stored).
     ("GET", "/s/{survey_token}", expect(200, 403, 403, 403)),
     ("POST", "/s/{survey_token}", expect(422, 403, 403, 403)),
