@@ -1,4 +1,4 @@
-"""flask commands: db upgrade, backup, demo, create-admin, reset-password, release-results, translate."""
+"""flask commands: db upgrade, backup, restore, demo, create-admin, reset-password, release-results, translate."""
 import subprocess
 import sys
 from pathlib import Path
@@ -28,19 +28,69 @@ def db_status():
     click.echo("Pending: " + ", ".join(pending) if pending else "The database is up to date.")
 
 
+PG_DUMP_HINT = ("This installation uses PostgreSQL: back it up with pg_dump "
+                "(pg_dump --format=custom --file=peergroups-$(date +%F).dump \"$DATABASE_URL\") and restore with "
+                "pg_restore, as the README's 'Backups, restore and upgrades' shows.")
+
+
 @click.command("backup")
 @with_appcontext
-@click.argument("path", type=click.Path(dir_okay=False, writable=True))
-def backup_command(path):
-    """Copy the SQLite database to PATH while the app keeps running."""
+@click.argument("path", required=False, type=click.Path())
+@click.option("--keep", type=click.IntRange(1), help="Then keep only the newest N peergroups-*.sqlite3 in that directory.")
+def backup_command(path, keep):
+    """Copy the SQLite database while the app keeps running, check the copy, then rename it into
+    place. PATH is a file, or a directory for a dated peergroups-YYYYmmdd-HHMMSS.sqlite3
+    (default: instance/backups/)."""
+    import time
+
+    from .backups import BackupError, default_backup_name, rotate, write_checked_copy
+
     if not dbmod.is_sqlite():
-        raise click.ClickException(
-            "This installation uses PostgreSQL: back it up with pg_dump, e.g. "
-            "pg_dump --format=custom --file=peergroups.dump DATABASE_URL"
-        )
+        raise click.ClickException(PG_DUMP_HINT)
+    target = Path(path) if path else Path(current_app.instance_path) / "backups"
+    if not path:
+        target.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        target = target / default_backup_name()
+    started = time.monotonic()
+    try:
+        dest = write_checked_copy(dbmod.sqlite_path(), target)
+        removed = rotate(dest.parent, keep) if keep else []
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    size = dest.stat().st_size / 1e6
+    click.echo(f"Backup written to {dest} ({size:.1f} MB, integrity check ok, {time.monotonic() - started:.1f} s).")
+    for old in removed:
+        click.echo(f"Removed old backup {old}")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(file, yes):
+    """Replace the SQLite database with the backup FILE: the backup is checked first (integrity,
+    a peergroups database, not newer than this code), the current database is kept in
+    instance/backups/, and no server may be running."""
+    from .backups import BackupError, restore
+
+    if not dbmod.is_sqlite():
+        raise click.ClickException(PG_DUMP_HINT)
+    live = dbmod.sqlite_path()
+    if not yes:
+        click.confirm(f"Replace the database {live} with {file}?", abort=True)
+    try:
+        aside, applied = restore(file, live, Path(current_app.instance_path) / "backups")
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    if aside:
+        click.echo(f"The previous database is kept at {aside}.")
+    click.echo(f"Restored {file} into {live} (integrity check ok).")
     with database.connection_context():
-        dest = dbmod.backup(path)
-    click.echo(f"Backup written to {dest}")
+        pending = dbmod.pending_migrations()
+    if pending:
+        click.echo("The backup is from an older version: the next server start applies " + ", ".join(pending)
+                   + " (or run 'flask --app app db upgrade').")
 
 
 @click.command("demo")
@@ -221,6 +271,7 @@ def init_app(app):
     app.cli.add_command(db_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(reset_password_command)

@@ -1,8 +1,7 @@
 """The database: one proxy chosen at start, a connection per request, migrations and backups."""
-import contextlib
 import datetime
-import sqlite3
 import threading
+import weakref
 from pathlib import Path
 
 from flask import g, request
@@ -48,6 +47,10 @@ def init_app(app):
 
     @app.before_request
     def _connect():
+        if "peergroups_in_use" not in app.extensions and is_sqlite():
+            with lock:
+                if "peergroups_in_use" not in app.extensions:
+                    _hold_in_use(app)
         if request.endpoint in ("static", "main.healthz"):
             return None  # static files need no database; the health check reports on it itself
         try:
@@ -69,6 +72,17 @@ def init_app(app):
     def _close(exc):
         if not database.is_closed():
             database.close()
+
+
+def _hold_in_use(app):
+    """A serving process holds the database's in-use lock until it ends, so `flask restore`
+    refuses to run under it (and a server started during a restore waits for it)."""
+    from .backups import hold_in_use
+
+    handle = hold_in_use(sqlite_path())
+    app.extensions["peergroups_in_use"] = handle
+    if handle is not None:
+        weakref.finalize(app, handle.close)
 
 
 def write_transaction():
@@ -113,14 +127,16 @@ def upgrade(backup_dir=None):
             database.execute_sql("SELECT pg_advisory_unlock(%s)", (PG_MIGRATION_LOCK,))
 
 
+def sqlite_path():
+    """The live SQLite file's path (None on PostgreSQL)."""
+    return Path(database.obj.database) if is_sqlite() else None
+
+
 def backup(dest):
-    """Copy the SQLite database with SQLite's online backup API (safe while the app runs)."""
+    """A checked copy of the live SQLite database at DEST (see backups.write_checked_copy)."""
     if not is_sqlite():
         raise RuntimeError("backup() copies SQLite files; use pg_dump for PostgreSQL.")
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(database.obj.database)
-    target = sqlite3.connect(str(dest))
-    with contextlib.closing(source), contextlib.closing(target):
-        source.backup(target)
-    return dest
+    from .backups import write_checked_copy
+
+    Path(dest).parent.mkdir(parents=True, exist_ok=True)
+    return write_checked_copy(sqlite_path(), dest)

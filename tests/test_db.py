@@ -97,6 +97,7 @@ def test_backup_command_copies_a_consistent_database(app, tmp_path):
     from peergroups.models import Organization
 
     dest = tmp_path / "copies" / "backup.sqlite3"
+    dest.parent.mkdir()
     result = app.test_cli_runner().invoke(args=["backup", str(dest)])
     assert result.exit_code == 0, result.output
     with sqlite3.connect(dest) as conn:
