@@ -15,9 +15,14 @@ translate_cli = AppGroup("translate", help="Translation catalogs (wraps pybabel)
 
 
 @db_cli.command("upgrade")
-def db_upgrade():
-    """Apply pending migrations (a SQLite file is copied into instance/backups first)."""
-    applied = dbmod.upgrade(Path(current_app.instance_path) / "backups")
+@click.option("--no-backup", is_flag=True, help="Do not take a backup first (you have just taken one yourself).")
+def db_upgrade(no_backup):
+    """Apply pending migrations, after a backup into instance/backups (SQLite: a checked copy;
+    PostgreSQL: pg_dump --format=custom)."""
+    try:
+        applied = dbmod.upgrade(Path(current_app.instance_path) / "backups", take_backup=not no_backup)
+    except dbmod.MigrationRefused as refused:
+        raise click.ClickException(str(refused)) from None
     click.echo("Applied: " + ", ".join(applied) if applied else "The database is up to date.")
 
 

@@ -1,5 +1,7 @@
 """The database: one proxy chosen at start, a connection per request, migrations and backups."""
 import datetime
+import shutil
+import subprocess
 import threading
 import weakref
 from pathlib import Path
@@ -32,7 +34,9 @@ def make_database(url):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
     if url.startswith(("postgres:", "postgresql:")):
-        return PostgresqlDatabase(url.replace("postgres://", "postgresql://", 1))
+        pg = PostgresqlDatabase(url.replace("postgres://", "postgresql://", 1))
+        pg.peergroups_url = url.replace("postgres://", "postgresql://", 1)  # for pg_dump before upgrades
+        return pg
     raise ValueError(f"Unsupported DATABASE_URL scheme: {url.split(':', 1)[0]}")
 
 
@@ -60,6 +64,12 @@ def init_app(app):
                         upgrade(Path(app.instance_path) / "backups")
                         app.extensions["peergroups_migrated"] = True
             database.connect(reuse_if_open=True)
+        except MigrationRefused as refused:
+            app.logger.critical("%s", refused)
+            g.db_down = True
+            from .pages import render_error
+
+            return render_error(503)
         except (OperationalError, InterfaceError):
             app.logger.exception("The database cannot be reached")
             g.db_down = True  # so the error page does not try the database again
@@ -106,25 +116,59 @@ def pending_migrations():
     return [m.name for m in runner.status() if m.path and not m.applied]
 
 
-def upgrade(backup_dir=None):
-    """Apply pending migrations under a lock; on SQLite copy the file into backup_dir first."""
+class MigrationRefused(Exception):
+    """Migrations that did not run because no backup could be taken first; the message says how."""
+
+
+def upgrade(backup_dir=None, take_backup=True):
+    """Apply pending migrations under a lock. When the database already holds data, a backup goes
+    into backup_dir first: a checked copy of a SQLite file, pg_dump's custom format on PostgreSQL
+    (without pg_dump, the migration is refused with the command to take one by hand)."""
     if not pending_migrations():
         return []
     runner = Runner(database.obj, directory=str(MIGRATIONS_DIR))
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     with database.connection_context():
+        needs_backup = backup_dir is not None and take_backup and runner.applied()
         if is_sqlite():
-            if backup_dir is not None and runner.applied():
-                stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-                backup(Path(backup_dir) / f"before-upgrade-{stamp}.sqlite3")
+            if needs_backup:
+                from .backups import BackupError
+
+                try:
+                    backup(Path(backup_dir) / f"before-upgrade-{stamp}.sqlite3")
+                except BackupError as error:
+                    raise MigrationRefused(f"No backup could be taken before migrating: {error}") from None
             # EXCLUSIVE: a second process waits here, then finds nothing pending.
             with database.atomic(lock_type="EXCLUSIVE"):
                 return runner.up()
+        if needs_backup:
+            pg_dump(Path(backup_dir) / f"before-upgrade-{stamp}.dump")
         database.execute_sql("SELECT pg_advisory_lock(%s)", (PG_MIGRATION_LOCK,))
         try:
             with database.atomic():
                 return runner.up()
         finally:
             database.execute_sql("SELECT pg_advisory_unlock(%s)", (PG_MIGRATION_LOCK,))
+
+
+def pg_dump(dest):
+    """pg_dump --format=custom into DEST (through a temporary file); MigrationRefused when it cannot."""
+    url = database.obj.peergroups_url
+    by_hand = ("take one by hand (pg_dump --format=custom --file=before-upgrade.dump \"$DATABASE_URL\"), "
+               "then run 'flask --app app db upgrade --no-backup'")
+    if shutil.which("pg_dump") is None:
+        raise MigrationRefused("Migrations wait for a backup, and pg_dump is not installed "
+                               f"(apt-get install postgresql-client): install it, or {by_hand}.")
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(f".{dest.name}.partial")
+    done = subprocess.run(["pg_dump", "--format=custom", f"--file={partial}", url], capture_output=True, text=True)
+    if done.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise MigrationRefused(f"Migrations wait for a backup, and pg_dump failed ({done.stderr.strip()}): "
+                               f"fix that, or {by_hand}.")
+    partial.replace(dest)
+    return dest
 
 
 def sqlite_path():
@@ -136,7 +180,10 @@ def backup(dest):
     """A checked copy of the live SQLite database at DEST (see backups.write_checked_copy)."""
     if not is_sqlite():
         raise RuntimeError("backup() copies SQLite files; use pg_dump for PostgreSQL.")
-    from .backups import write_checked_copy
+    from .backups import BackupError, write_checked_copy
 
-    Path(dest).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BackupError(f"Cannot create the directory {Path(dest).parent}: {error.strerror}") from None
     return write_checked_copy(sqlite_path(), dest)
