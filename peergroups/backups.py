@@ -147,8 +147,7 @@ def exclusive_use(live):
     """Hold the database's in-use lock exclusively, or raise BackupError when a server holds it."""
     import fcntl
 
-    lock_path = Path(f"{live}{IN_USE_SUFFIX}")
-    with open(lock_path, "a+") as handle:
+    with os.fdopen(os.open(f"{live}{IN_USE_SUFFIX}", os.O_RDONLY | os.O_CREAT, 0o600), "rb") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -166,7 +165,10 @@ def hold_in_use(live):
         import fcntl
     except ImportError:  # not on Windows; restores there must be done with the server stopped
         return None
-    handle = open(f"{live}{IN_USE_SUFFIX}", "a+")  # noqa: SIM115 (held until the process ends)
+    try:  # read-only: the lock needs no write access, and a read-only remount is not held up
+        handle = os.fdopen(os.open(f"{live}{IN_USE_SUFFIX}", os.O_RDONLY | os.O_CREAT, 0o600), "rb")
+    except OSError:  # a read-only or missing directory: /healthz says so
+        return None
     fcntl.flock(handle, fcntl.LOCK_SH)  # waits while a restore runs
     return handle
 

@@ -45,8 +45,11 @@ def is_sqlite():
 
 
 def init_app(app):
+    from . import health
+
     database.initialize(make_database(app.config["DATABASE_URL"]))
     app.extensions["peergroups_migrated"] = not app.config["AUTO_MIGRATE"]
+    app.extensions["peergroups_health"] = health.new_state()
     lock = threading.Lock()
 
     @app.before_request
@@ -80,6 +83,8 @@ def init_app(app):
 
     @app.teardown_request
     def _close(exc):
+        if exc is not None:
+            health.note_damage(app.extensions["peergroups_health"], exc)
         if not database.is_closed():
             database.close()
 
