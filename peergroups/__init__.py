@@ -10,11 +10,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config=None):
     """Build the app. Templates, static files, translations and migrations come from the checkout."""
     test_config = dict(test_config or {})
+    from_env = not test_config.get("INSTANCE_PATH") and os.environ.get("PEERGROUPS_INSTANCE_PATH")
     instance_path = (
         test_config.pop("INSTANCE_PATH", None)
         or os.environ.get("PEERGROUPS_INSTANCE_PATH")
         or str(ROOT / "instance")
     )
+    if from_env and not Path(instance_path).is_dir():
+        from .db import ConfigurationError
+
+        raise ConfigurationError(
+            f"PEERGROUPS_INSTANCE_PATH={instance_path} does not exist: is its disk mounted? "
+            f"(For a new installation, create it first: mkdir -p {instance_path})")
     app = Flask(
         __name__,
         instance_path=str(Path(instance_path).resolve()),

@@ -19,6 +19,7 @@ translate_cli = AppGroup("translate", help="Translation catalogs (wraps pybabel)
 def db_upgrade(no_backup):
     """Apply pending migrations, after a backup into instance/backups (SQLite: a checked copy;
     PostgreSQL: pg_dump --format=custom)."""
+    _database_ready()
     try:
         applied = dbmod.upgrade(Path(current_app.instance_path) / "backups", take_backup=not no_backup)
     except dbmod.MigrationRefused as refused:
@@ -29,6 +30,7 @@ def db_upgrade(no_backup):
 @db_cli.command("status")
 def db_status():
     """List migrations that are not applied yet."""
+    _database_ready()
     pending = dbmod.pending_migrations()
     click.echo("Pending: " + ", ".join(pending) if pending else "The database is up to date.")
 
@@ -52,6 +54,7 @@ def backup_command(path, keep):
 
     if not dbmod.is_sqlite():
         raise click.ClickException(PG_DUMP_HINT)
+    _database_ready()
     target = Path(path) if path else Path(current_app.instance_path) / "backups"
     if not path:
         target.mkdir(parents=True, exist_ok=True)
@@ -88,6 +91,7 @@ def restore_command(file, yes):
         aside, applied = restore(file, live, Path(current_app.instance_path) / "backups")
     except BackupError as error:
         raise click.ClickException(str(error)) from None
+    dbmod.remember_database(current_app.instance_path)
     if aside:
         click.echo(f"The previous database is kept at {aside}.")
     click.echo(f"Restored {file} into {live} (integrity check ok).")
@@ -106,6 +110,7 @@ def demo_command(password, scale):
     """Fill an empty database with a believable demo organization."""
     from .demo import DemoRefused, build_demo
 
+    _database_ready()
     dbmod.upgrade(Path(current_app.instance_path) / "backups")
     try:
         with database.connection_context():
@@ -113,6 +118,13 @@ def demo_command(password, scale):
     except DemoRefused as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(summary)
+
+
+def _database_ready():
+    """Commands that open the database refuse where the app refuses to start (it would be empty)."""
+    problem = current_app.extensions["peergroups_database_problem"]
+    if problem:
+        raise click.ClickException(problem)
 
 
 def _checked_password(password):
@@ -131,6 +143,7 @@ def release_results_command():
     e.g. hourly: pages only read what has been released."""
     from .results import release_due
 
+    _database_ready()
     with database.connection_context():
         release_due()
     click.echo("Survey results are released up to now.")
@@ -148,6 +161,7 @@ def create_admin_command(email, name, password, organization):
     from .models import Organization
     from .organization import save_settings
 
+    _database_ready()
     _checked_password(password)
     email = email.strip().lower()
     dbmod.upgrade(Path(current_app.instance_path) / "backups")
@@ -170,6 +184,7 @@ def reset_password_command(email, password):
     from .accounts import set_password
     from .models import User
 
+    _database_ready()
     _checked_password(password)
     with database.connection_context():
         user = User.get_or_none(User.email == email.strip().lower())

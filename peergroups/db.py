@@ -5,6 +5,7 @@ import subprocess
 import threading
 import weakref
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import g, request
 from peewee import DatabaseProxy, InterfaceError, OperationalError, PostgresqlDatabase, SqliteDatabase
@@ -26,18 +27,79 @@ SQLITE_PRAGMAS = {
 }
 
 
+class ConfigurationError(ValueError):
+    """A setting that would start the app on the wrong (usually a new, empty) database."""
+
+
+URL_FORMS = ("sqlite:///relative/path.sqlite3, sqlite:////absolute/path.sqlite3 or "
+             "postgresql://user:password@host/database")
+
+
+def check_url(url):
+    """The URL as make_database takes it; ConfigurationError for a typo such as sqlite:/path, which
+    peewee would quietly read as another (new, empty) file."""
+    if url.startswith("sqlite:"):
+        if not url.startswith("sqlite:///") or url == "sqlite:///":
+            raise ConfigurationError(f"DATABASE_URL {url!r} is not a database address: write {URL_FORMS}.")
+        return url
+    if url.startswith(("postgres:", "postgresql:")):
+        url = url.replace("postgres://", "postgresql://", 1)
+        parts = urlsplit(url)
+        if not url.startswith("postgresql://") or not parts.hostname and "host=" not in parts.query \
+                or not parts.path.strip("/"):
+            shown = url.replace(f":{parts.password}@", ":***@") if parts.password else url
+            raise ConfigurationError(f"DATABASE_URL {shown!r} is not a database address: write {URL_FORMS}.")
+        return url
+    raise ConfigurationError(f"DATABASE_URL must start with sqlite:/// or postgresql://: write {URL_FORMS}.")
+
+
 def make_database(url):
     """Build the peewee database for a `sqlite:///path` or `postgresql://...` URL."""
+    url = check_url(url)
     if url.startswith("sqlite:"):
-        path = parse(url)["database"]
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
-    if url.startswith(("postgres:", "postgresql:")):
-        pg = PostgresqlDatabase(url.replace("postgres://", "postgresql://", 1))
-        pg.peergroups_url = url.replace("postgres://", "postgresql://", 1)  # for pg_dump before upgrades
-        return pg
-    raise ValueError(f"Unsupported DATABASE_URL scheme: {url.split(':', 1)[0]}")
+        return SqliteDatabase(parse(url)["database"], pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    pg = PostgresqlDatabase(url)
+    pg.peergroups_url = url  # for pg_dump before upgrades
+    return pg
+
+
+MARKER = "database-created"
+
+
+def remember_database(instance_path):
+    """Note in instance/ that this SQLite database exists and holds our schema, so that a missing or
+    empty file later is a loss to report, not a first run."""
+    path = sqlite_path()
+    if path is None or not path.exists() or path.stat().st_size == 0:
+        return
+    marker = Path(instance_path) / MARKER
+    known = marker.read_text().splitlines() if marker.exists() else []
+    if str(path.resolve()) not in known:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        with open(marker, "a") as handle:
+            handle.write(f"{path.resolve()}\n")
+
+
+def sqlite_problem(url, instance_path):
+    """Why the SQLite database at URL must not be opened (SQLite would quietly create an empty one),
+    or None. Raises ConfigurationError when its directory is missing (an unmounted disk?); the
+    instance directory itself is created, as on a first run."""
+    path = Path(parse(url)["database"])
+    if str(path) == ":memory:":
+        return None
+    if not path.parent.is_dir():
+        if path.parent.resolve() != Path(instance_path).resolve():
+            raise ConfigurationError(f"The directory {path.parent} of the database does not exist: is its disk "
+                                     "mounted? (For a new installation, create it first.)")
+        path.parent.mkdir(parents=True)
+    marker = Path(instance_path) / MARKER
+    if (not path.exists() or path.stat().st_size == 0) and marker.exists() \
+            and str(path.resolve()) in marker.read_text().splitlines():
+        state = "is missing" if not path.exists() else "is empty (0 bytes)"
+        return (f"The database {path} {state}, but this installation had one ({marker} says so), so the app will "
+                "not start on a new empty database. Put the disk or file back, or restore the latest backup "
+                "(flask --app app restore FILE). To really start afresh, delete that line of the marker file.")
+    return None
 
 
 def is_sqlite():
@@ -48,37 +110,45 @@ def init_app(app):
     from . import health
 
     database.initialize(make_database(app.config["DATABASE_URL"]))
+    problem = sqlite_problem(app.config["DATABASE_URL"], app.instance_path) if is_sqlite() else None
+    app.extensions["peergroups_database_problem"] = problem
+    if problem:
+        app.logger.critical("%s", problem)
     app.extensions["peergroups_migrated"] = not app.config["AUTO_MIGRATE"]
     app.extensions["peergroups_health"] = health.new_state()
     lock = threading.Lock()
 
     @app.before_request
     def _connect():
+        if request.endpoint == "static":
+            return None  # static files need no database
+        health_check = request.endpoint == "main.healthz"  # it reports on the database itself
+        if app.extensions["peergroups_database_problem"]:
+            if health_check:
+                return None
+            app.logger.critical("%s", app.extensions["peergroups_database_problem"])
+            return _unavailable()  # nothing may open (and so create) the database file
         if "peergroups_in_use" not in app.extensions and is_sqlite():
             with lock:
                 if "peergroups_in_use" not in app.extensions:
                     _hold_in_use(app)
-        if request.endpoint in ("static", "main.healthz"):
-            return None  # static files need no database; the health check reports on it itself
         try:
             if not app.extensions["peergroups_migrated"]:
                 with lock:
                     if not app.extensions["peergroups_migrated"]:
                         upgrade(Path(app.instance_path) / "backups")
                         app.extensions["peergroups_migrated"] = True
-            database.connect(reuse_if_open=True)
+            if "peergroups_remembered" not in app.extensions and is_sqlite():
+                remember_database(app.instance_path)
+                app.extensions["peergroups_remembered"] = True
+            if not health_check:
+                database.connect(reuse_if_open=True)
         except MigrationRefused as refused:
             app.logger.critical("%s", refused)
-            g.db_down = True
-            from .pages import render_error
-
-            return render_error(503)
-        except (OperationalError, InterfaceError):
+            return None if health_check else _unavailable()
+        except (OperationalError, InterfaceError, OSError):
             app.logger.exception("The database cannot be reached")
-            g.db_down = True  # so the error page does not try the database again
-            from .pages import render_error
-
-            return render_error(503)
+            return None if health_check else _unavailable()
         return None
 
     @app.teardown_request
@@ -87,6 +157,13 @@ def init_app(app):
             health.note_damage(app.extensions["peergroups_health"], exc)
         if not database.is_closed():
             database.close()
+
+
+def _unavailable():
+    from .pages import render_error
+
+    g.db_down = True  # so the error page does not try the database again
+    return render_error(503)
 
 
 def _hold_in_use(app):

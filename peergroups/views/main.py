@@ -22,6 +22,9 @@ def index():
 def healthz():
     """200 when the database can be read and written, the disk has room, no migration is pending
     and the integrity check passed; 503 with the reasons otherwise. For monitors and load balancers."""
+    missing = current_app.extensions["peergroups_database_problem"]
+    if missing:  # opening the database would create an empty one
+        return jsonify(status="unavailable", problems=[missing]), 503
     problems, facts = health.check(current_app.config, current_app.extensions["peergroups_health"])
     if problems:
         return jsonify(status="unavailable", problems=problems, **facts), 503
