@@ -102,6 +102,59 @@ def restore_command(file, yes):
                    + " (or run 'flask --app app db upgrade').")
 
 
+@click.command("export")
+@with_appcontext
+@click.argument("path", required=False, type=click.Path())
+def export_command(path):
+    """Write the organization's data as a ZIP of CSV files (the admin page's download) to PATH, a
+    file or a directory (default: the current directory, peergroups-export-YYYYmmdd-HHMMSS.zip)."""
+    import contextlib
+    import os
+
+    from . import audit, export
+    from .backups import _disk_problem
+
+    _database_ready()
+    target = Path(path or ".")
+    if target.is_dir():
+        target = target / export.file_name()
+    if not target.parent.is_dir():
+        raise click.ClickException(f"The directory {target.parent} does not exist.")
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    try:
+        with database.connection_context():
+            counts = export.write_zip(partial)
+            audit.record("export", None, detail="command line")
+        partial.replace(target)
+    except OSError as error:
+        raise click.ClickException(_disk_problem(error, target.parent)) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+    click.echo(f"Export written to {target}: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
+
+
+@click.command("prune")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted, delete nothing.")
+def prune_command(dry_run):
+    """Apply the retention rules (safe to run daily): audit events older than AUDIT_RETENTION_DAYS go."""
+    from . import audit
+    from .models import AuditEvent, utcnow
+
+    _database_ready()
+    days = current_app.config["AUDIT_RETENTION_DAYS"]
+    with database.connection_context(), dbmod.write_transaction():
+        if dry_run:
+            import datetime
+
+            old = AuditEvent.select().where(AuditEvent.at < utcnow() - datetime.timedelta(days=days)).count()
+            click.echo(f"Would delete {old} audit events older than {days} days.")
+            return
+        removed = audit.prune(days)
+    click.echo(f"Deleted {removed} audit events older than {days} days.")
+
+
 @click.command("demo")
 @with_appcontext
 @click.option("--password", required=True, help="Password for the three demo staff accounts.")
@@ -292,6 +345,8 @@ def init_app(app):
     app.cli.add_command(translate_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(export_command)
+    app.cli.add_command(prune_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(reset_password_command)

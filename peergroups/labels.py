@@ -23,6 +23,15 @@ PERIODS = {"month": _l("Every month"), "quarter": _l("Every three months")}
 QUESTION_KINDS = {"scale": _l("Scale with a label for each point"), "yesno": _l("Yes or no"),
                   "choice": _l("One choice from a list"), "text": _l("Short text")}
 
+AUDIT_ACTIONS = {
+    "sign_in": _l("Signed in"), "invite": _l("Made an invite link"), "role_change": _l("Changed a role"),
+    "deactivate": _l("Deactivated an account"), "reactivate": _l("Reactivated an account"),
+    "reset_link": _l("Made a password-reset link"), "settings": _l("Changed the organization settings"),
+    "member.merge": _l("Merged two member records"), "member.erase": _l("Erased a member's personal data"),
+    "member.contact_view": _l("Viewed a member's contact details"),
+    "export": _l("Downloaded the organization's data"),
+}
+
 
 def choices(labels):
     """(code, label) pairs for a form field, in the order the codes are listed above."""
@@ -60,4 +69,5 @@ def template_names():
     """What templates call the labels by."""
     return {"state_name": lambda code: name(MARKS, code), "role_name": lambda code: name(ROLES, code),
             "day_names": DAYS, "part_names": DAY_PARTS, "status_names": PAIRING_STATUSES,
-            "reason_names": END_REASONS, "kind_names": CHECK_IN_KINDS, "reason_text": reason_text}
+            "reason_names": END_REASONS, "kind_names": CHECK_IN_KINDS, "reason_text": reason_text,
+            "audit_action_name": lambda code: name(AUDIT_ACTIONS, code)}
