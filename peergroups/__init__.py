@@ -31,10 +31,11 @@ def create_app(test_config=None):
     )
     app.config["TRANSLATIONS_DIR"] = ROOT / "translations"
 
-    from . import accounts, cli, config, db, i18n, pages, security, sessions
+    from . import accounts, cli, config, db, i18n, logs, pages, security, sessions
     from .extensions import csrf, htmx, limiter, survey_limiter
 
     config.load(app, test_config)
+    logs.init_app(app)
     db.init_app(app)
     sessions.init_app(app)
     csrf.init_app(app)

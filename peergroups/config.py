@@ -49,6 +49,8 @@ DEFAULTS = {
     "HEALTH_MIN_FREE_MB": 100,
     # /healthz runs SQLite's quick_check at a process's first probe, then at most this often.
     "HEALTH_INTEGRITY_SECONDS": 3600,
+    # A file for the app's and waitress's log lines (besides stderr); empty: stderr only.
+    "LOG_FILE": "",
     # The audit log keeps events this long; `flask --app app prune` deletes older ones.
     "AUDIT_RETENTION_DAYS": 730,
     "ARGON2_TIME_COST": 2,

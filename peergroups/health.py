@@ -15,7 +15,7 @@ from .db import database
 
 def new_state():
     """Per app: when the integrity check last ran and what it found."""
-    return {"checked_at": None, "problem": None, "lock": threading.Lock()}
+    return {"checked_at": None, "problem": None, "lock": threading.Lock(), "applied": frozenset()}
 
 
 def note_damage(state, error):
@@ -44,6 +44,15 @@ def _writable():
     return None
 
 
+def _pending(state):
+    """Pending migrations. The files are listed at each probe (cheap); the database is asked only
+    when a file is not among the migrations it last reported applied."""
+    files = {p.stem for p in dbmod.MIGRATIONS_DIR.glob("[0-9]*.py")}
+    if files - state["applied"]:
+        state["applied"] = frozenset(files) - frozenset(dbmod.pending_migrations())
+    return sorted(files - state["applied"])
+
+
 def _integrity_problem(state, every):
     """SQLite's quick_check, at most once per EVERY seconds (each process checks at its start)."""
     if not dbmod.is_sqlite():
@@ -67,7 +76,7 @@ def check(config, state):
         problem = _writable()
         if problem:
             problems.append(problem)
-        pending = dbmod.pending_migrations()
+        pending = _pending(state)
         facts["pending_migrations"] = len(pending)
         if pending:
             problems.append("migrations pending: " + ", ".join(pending))

@@ -129,6 +129,25 @@ def test_a_lost_database_file_is_not_replaced_by_an_empty_one(tmp_path, lose):
     database.close()
 
 
+def test_logs_can_go_to_a_file(tmp_path):
+    import logging
+
+    log = tmp_path / "app.log"
+    app = create_app(config(tmp_path, DATABASE_URL="sqlite:///" + str(tmp_path / "db.sqlite3"), LOG_FILE=str(log)))
+    try:
+        app.logger.warning("a line for the file")
+        logging.getLogger("waitress").info("GET /s/secret-token HTTP/1.1")  # survey lines never
+        assert "WARNING peergroups: a line for the file" in log.read_text()
+        assert "/s/" not in log.read_text()
+    finally:
+        for name in ("peergroups", "waitress"):
+            for handler in [h for h in logging.getLogger(name).handlers if getattr(h, "baseFilename", "") == str(log)]:
+                logging.getLogger(name).removeHandler(handler)
+                handler.close()
+    with pytest.raises(ConfigurationError, match="cannot be written"):
+        create_app(config(tmp_path, LOG_FILE=str(tmp_path / "missing" / "app.log")))
+
+
 @sqlite_only
 def test_an_existing_installation_gets_its_marker_at_its_first_request(template_db, tmp_path):
     from .helpers import make_app
