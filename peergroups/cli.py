@@ -138,21 +138,30 @@ def export_command(path):
 @with_appcontext
 @click.option("--dry-run", is_flag=True, help="Say what would be deleted, delete nothing.")
 def prune_command(dry_run):
-    """Apply the retention rules (safe to run daily): audit events older than AUDIT_RETENTION_DAYS go."""
-    from . import audit
+    """Apply the retention rules (safe to run daily, even twice at once): members with no attendance
+    for RETENTION_ARCHIVE_MONTHS are archived, and erased RETENTION_ERASE_MONTHS later; audit events
+    older than AUDIT_RETENTION_DAYS are deleted."""
+    import datetime
+
+    from . import audit, erasure
     from .models import AuditEvent, utcnow
 
     _database_ready()
     days = current_app.config["AUDIT_RETENTION_DAYS"]
-    with database.connection_context(), dbmod.write_transaction():
+    archive, erase = current_app.config["RETENTION_ARCHIVE_MONTHS"], current_app.config["RETENTION_ERASE_MONTHS"]
+    with database.connection_context():
         if dry_run:
-            import datetime
-
+            to_archive, to_erase, kept = erasure.retention_plan(archive, erase)
             old = AuditEvent.select().where(AuditEvent.at < utcnow() - datetime.timedelta(days=days)).count()
-            click.echo(f"Would delete {old} audit events older than {days} days.")
+            click.echo(f"Would archive {len(to_archive)} members and erase {len(to_erase)} "
+                       f"({len(kept)} kept for an active mentor pairing); would delete {old} audit events "
+                       f"older than {days} days.")
             return
-        removed = audit.prune(days)
-    click.echo(f"Deleted {removed} audit events older than {days} days.")
+        archived, erased, kept = erasure.apply_retention(archive, erase)
+        with dbmod.write_transaction():
+            removed = audit.prune(days)
+    click.echo(f"Archived {archived} members and erased {erased} ({len(kept)} kept for an active mentor "
+               f"pairing); deleted {removed} audit events older than {days} days.")
 
 
 @click.command("demo")

@@ -213,11 +213,51 @@ def test_prune_keeps_the_audit_log_for_the_retention_period(app):
         old = AuditEvent.create(action="export", at=utcnow() - datetime.timedelta(days=800))
     runner = app.test_cli_runner()
     dry = runner.invoke(args=["prune", "--dry-run"])
-    assert dry.exit_code == 0 and "Would delete 1 " in dry.output
+    assert dry.exit_code == 0 and "would delete 1 audit" in dry.output
     result = runner.invoke(args=["prune"])
-    assert result.exit_code == 0 and "Deleted 1 " in result.output
+    assert result.exit_code == 0 and "deleted 1 audit" in result.output
     again = runner.invoke(args=["prune"])
-    assert "Deleted 0 " in again.output  # safe to run twice
+    assert "deleted 0 audit" in again.output  # safe to run twice
     with app.app_context():
         assert AuditEvent.select().count() == 1 and not AuditEvent.select().where(AuditEvent.id == old.id).exists()
+    database.close()
+
+
+def test_retention_archives_then_erases_inactive_members(template_db, tmp_path):
+    from .helpers import make_app
+
+    app = make_app(template_db, tmp_path, RETENTION_ARCHIVE_MONTHS=12, RETENTION_ERASE_MONTHS=12)
+    today = datetime.date.today()
+    long_ago = utcnow() - datetime.timedelta(days=1200)
+    with app.app_context():
+        group = factories.group()
+        recent = factories.member(group, name="Came last month", created_at=long_ago)
+        factories.present(factories.meeting(group, local_date=today - datetime.timedelta(days=30), status="closed"),
+                          recent)
+        quiet = factories.member(group, name="Quiet for 13 months", created_at=long_ago, phone="555 1313")
+        factories.present(factories.meeting(group, local_date=today - datetime.timedelta(days=400), status="closed"),
+                          quiet)
+        gone = factories.member(group, name="Gone 7731", created_at=long_ago, phone="555 7731", archived=True)
+        meeting = factories.meeting(group, local_date=today - datetime.timedelta(days=800), status="closed")
+        factories.present(meeting, gone)
+        mentor = factories.mentor(group, name="Mentor gone 7731")
+        Member.update(created_at=long_ago, archived=True).where(Member.id == mentor.id).execute()
+        factories.pairing(recent, mentor, group, status="active")
+        new = factories.member(group, name="Just added")  # no attendance yet, but new: kept
+        before = totals()
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["prune", "--dry-run"])
+    assert "Would archive 1 members and erase 1 (1 kept for an active mentor pairing)" in dry.output, dry.output
+    with app.app_context():
+        assert not Member.get_by_id(quiet.id).archived  # a dry run changes nothing
+    result = runner.invoke(args=["prune"])
+    assert "Archived 1 members and erased 1 (1 kept" in result.output, result.output
+    with app.app_context():
+        assert Member.get_by_id(quiet.id).archived and Member.get_by_id(quiet.id).phone == "555 1313"
+        assert Member.get_by_id(gone.id).erased_at and "7731" not in Member.get_by_id(gone.id).phone
+        assert Member.get_by_id(mentor.id).erased_at is None  # the pairing is still active
+        assert not Member.get_by_id(recent.id).archived and not Member.get_by_id(new.id).archived
+        assert totals() == before
+    again = runner.invoke(args=["prune"])
+    assert "Archived 0 members and erased 0" in again.output  # safe to run again
     database.close()
