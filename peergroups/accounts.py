@@ -10,6 +10,7 @@ from flask import current_app, g, session
 from flask_babel import lazy_gettext as _l
 
 from .extensions import login_manager
+from . import audit
 from .db import write_transaction
 from .models import GroupFacilitator, Invite, User, utcnow
 from .security import parse_id
@@ -176,6 +177,7 @@ def get_user(user_id):
 
 def record_sign_in(user):
     User.update(last_login_at=utcnow()).where(User.id == user.id).execute()
+    audit.record("sign_in", user.id, target_id=user.id)
 
 
 def update_profile(user_id, name, locale):

@@ -30,6 +30,15 @@ REPORT_PERIODS = {"this-month": _l("This month"), "last-month": _l("Last month")
 QUESTION_KINDS = {"scale": _l("Scale with a label for each point"), "yesno": _l("Yes or no"),
                   "choice": _l("One choice from a list"), "text": _l("Short text")}
 
+AUDIT_ACTIONS = {
+    "sign_in": _l("Signed in"), "invite": _l("Made an invite link"), "role_change": _l("Changed a role"),
+    "deactivate": _l("Deactivated an account"), "reactivate": _l("Reactivated an account"),
+    "reset_link": _l("Made a password-reset link"), "settings": _l("Changed the organization settings"),
+    "member.merge": _l("Merged two member records"), "member.erase": _l("Erased a member's personal data"),
+    "member.contact_view": _l("Viewed a member's contact details"),
+    "export": _l("Downloaded the organization's data"),
+}
+
 
 def choices(labels):
     """(code, label) pairs for a form field, in the order the codes are listed above."""
@@ -68,4 +77,5 @@ def template_names():
     return {"state_name": lambda code: name(MARKS, code), "role_name": lambda code: name(ROLES, code),
             "day_names": DAYS, "part_names": DAY_PARTS, "status_names": PAIRING_STATUSES,
             "reason_names": END_REASONS, "kind_names": CHECK_IN_KINDS, "period_names": REPORT_PERIODS,
-            "reason_text": reason_text, "contact_how_names": CONTACT_HOWS, "contact_outcome_names": CONTACT_OUTCOMES}
+            "reason_text": reason_text, "contact_how_names": CONTACT_HOWS, "contact_outcome_names": CONTACT_OUTCOMES,
+            "audit_action_name": lambda code: name(AUDIT_ACTIONS, code)}

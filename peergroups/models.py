@@ -163,6 +163,7 @@ class Member(BaseModel):
     archived = BooleanField(default=False)
     merged_into = ForeignKeyField("self", null=True, on_delete="SET NULL", backref="+")
     created_at = DateTimeField(default=utcnow)
+    erased_at = DateTimeField(null=True)  # personal data removed (erasure.py); attendance kept, anonymous
 
     @classmethod
     def active_in(cls, groups, *fields):
@@ -396,3 +397,13 @@ class SurveyRelease(BaseModel):
     @classmethod
     def of_survey(cls, survey_id):
         return cls.select().where(cls.survey.is_null() if survey_id is None else cls.survey == survey_id)
+
+
+class AuditEvent(BaseModel):
+    """Who did what, when, to which record (audit.py): never the data itself, never survey answers."""
+
+    at = DateTimeField(default=utcnow)
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    action = CharField(max_length=40)  # a code named in labels.AUDIT_ACTIONS
+    target_id = IntegerField(null=True)
+    detail = CharField(max_length=200, default="")

@@ -69,6 +69,11 @@ ROUTES = [
     ("POST", "/admin/crisis-lines/{crisis_line}/delete", expect(302, 303, 404, 404), CONFIRMED),
     ("GET", "/admin/settings", ADMIN_ONLY),
     ("POST", "/admin/settings", expect(302, 422, 404, 404)),
+    # The organization's data: the export (the POST answers the ZIP) and the audit log, admins only.
+    ("GET", "/admin/data", ADMIN_ONLY),
+    ("POST", "/admin/data", expect(302, 200, 404, 404)),
+    ("GET", "/admin/audit", ADMIN_ONLY),
+    ("GET", "/admin/audit?action=member.erase&user={user_id}&since=2026-01-01&until=2026-12-31", ADMIN_ONLY),
     # The organization's own surveys: admins only. Empty forms are refused with 422.
     ("GET", "/admin/surveys/", ADMIN_ONLY),
     ("POST", "/admin/surveys/", expect(302, 422, 404, 404)),
@@ -167,6 +172,7 @@ ROUTES = [
     ("POST", "/members/{member_a}/edit", leaders(303)),
     ("GET", "/members/{member_b}/edit", other_group_write(200)),
     ("POST", "/members/{member_a}/archive", leaders(303), CONFIRMED),
+    ("POST", "/members/{member_a}/erase", expect(302, 303, 404, 404), CONFIRMED),  # admins only
     ("GET", "/members/groups/{group_a}/new", LEADERS_READ),
     ("GET", "/members/new", expect(302, 200, 302, 404)),  # the facilitator leads one group: straight to it
     ("GET", "/members/import", LEADERS_READ),

@@ -3,10 +3,11 @@ import datetime
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from wtforms import FileField, HiddenField, StringField
 
-from .. import members, pairing
+from .. import audit, erasure, members, pairing
 from ..forms import Form, date_field, email_field, language_field, max_length, name_field
 from ..i18n import match_locale, organization_default
 from ..models import ROLES
@@ -58,8 +59,11 @@ def show(member_id):
     groups = [g for g in members.groups_of(member.id) if may_see_group(g.id)]
     group_ids = [g.id for g in groups]
     joinable = [g for g in visible_groups() if g.id not in group_ids and may_see_group(g.id, edit=True)]
+    contact = may_see_contact(member.id)
+    if contact and (member.phone or member.email):
+        audit.record("member.contact_view", current_user.id, target_id=member.id)
     return render("members/show.html", member=member, groups=groups, marks=members.recent_marks(member.id, group_ids),
-                  joinable=joinable, contact=may_see_contact(member.id),
+                  joinable=joinable, contact=contact, may_erase=current_user.role == "admin" and not member.erased_at,
                   can_edit=may_see_member(member.id, edit=True),
                   mentoring=pairing.member_section(member.id, group_ids))
 
@@ -108,6 +112,29 @@ def archive(member_id):
     members.set_archived(member.id, not member.archived)
     flash(_("%(name)s is restored.", name=member.name) if member.archived
           else _("%(name)s is archived. Their history is kept.", name=member.name), "success")
+    return redirect(url_for("members.show", member_id=member.id), 303)
+
+
+@bp.post("/<int:member_id>/erase")
+def erase(member_id):
+    """Erase the person's personal data on their request (admins only); their attendance stays as
+    an anonymous record, so counts and rates do not change."""
+    require_role("admin")
+    member = get_member(member_id, edit=True)
+    if member.erased_at:
+        return redirect(url_for("members.show", member_id=member.id), 303)
+    if not confirmed():
+        return ask_first(_("Erase %(name)s's personal data? Their name, contact details, pronouns, mentor profile, "
+                           "wishes, pairings and check-in notes are deleted for good; their attendance stays, "
+                           "anonymous, so counts do not change. This cannot be undone.", name=member.name),
+                         _("Erase for good"))
+    try:
+        erasure.erase_member(member.id, current_user.id)
+    except erasure.ErasureRefused:
+        flash(_("%(name)s is in an active mentor pairing: end it first, so the other person knows.",
+                name=member.name), "error")
+        return redirect(url_for("members.show", member_id=member.id), 303)
+    flash(_("The personal data is erased. The anonymous attendance record remains."), "success")
     return redirect(url_for("members.show", member_id=member.id), 303)
 
 
@@ -224,6 +251,7 @@ def merge(member_id):
         if target.id == member.id:
             abort(400)
         members.merge(member, target)
+        audit.record("member.merge", current_user.id, target_id=target.id, detail=f"from {member.id}")
         flash(_("The two records are merged into %(name)s.", name=target.name), "success")
         return redirect(url_for("members.show", member_id=target.id), 303)
     return render("members/merge.html", member=member, candidates=candidates, query=query)

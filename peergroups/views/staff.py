@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import AnyOf, ValidationError
 
-from .. import accounts
+from .. import accounts, audit
 from ..forms import Form, email_field
 from ..models import ROLES
 from ..pages import ask_first, confirmed, render
@@ -65,6 +65,7 @@ def invite():
         token, invite = accounts.make_link("invite", form.email.data, current_user.id,
                                            timedelta(days=current_app.config["INVITE_DAYS"]), role=form.role.data,
                                            group_ids=form.chosen_groups() if form.role.data == "facilitator" else ())
+        audit.record("invite", current_user.id, target_id=invite.id, detail=form.role.data)
         _remember_link(invite, public_url("auth.redeem_invite", token=token))
         return redirect(url_for("staff.link", invite_id=invite.id), 303)
     return render("staff/invite.html", form=form, status=422 if form.errors else 200)
@@ -104,6 +105,7 @@ def person(user_id):
         if form.role.data == user.role:
             return redirect(url_for("staff.person", user_id=user.id), 303)
         if accounts.change_account(user, role=form.role.data):
+            audit.record("role_change", current_user.id, target_id=user.id, detail=form.role.data)
             flash(_("Role changed. %(name)s must sign in again.", name=user.name), "success")
             return redirect(url_for("staff.person", user_id=user.id), 303)
         form.role.errors.append(_("The organization needs at least one active administrator."))
@@ -119,7 +121,9 @@ def toggle_active(user_id):
                            name=user.name), _("Deactivate"))
     if not accounts.change_account(user, active=not user.active):
         flash(_("The organization needs at least one active administrator."), "error")
-    elif user.active:
+        return redirect(url_for("staff.person", user_id=user.id), 303)
+    audit.record("deactivate" if user.active else "reactivate", current_user.id, target_id=user.id)
+    if user.active:
         flash(_("%(name)s can no longer sign in.", name=user.name), "success")
     else:
         flash(_("%(name)s can sign in again.", name=user.name), "success")
@@ -131,5 +135,6 @@ def reset_link(user_id):
     user = accounts.get_user(user_id) or abort(404)
     token, invite = accounts.make_link("reset", user.email, current_user.id,
                                        timedelta(hours=current_app.config["RESET_HOURS"]), user=user)
+    audit.record("reset_link", current_user.id, target_id=user.id)
     _remember_link(invite, public_url("auth.redeem_reset", token=token))
     return redirect(url_for("staff.link", invite_id=invite.id), 303)
