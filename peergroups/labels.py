@@ -22,6 +22,9 @@ CHECK_IN_KINDS = {"met": _l("Met"), "called": _l("Called"), "messaged": _l("Mess
 PERIODS = {"month": _l("Every month"), "quarter": _l("Every three months")}
 QUESTION_KINDS = {"scale": _l("Scale with a label for each point"), "yesno": _l("Yes or no"),
                   "choice": _l("One choice from a list"), "text": _l("Short text")}
+CONSENT_ACTIONS = {"accepted": _l("Accepted"), "withdrawn": _l("Withdrawn")}
+CONSENT_METHODS = {"screen": _l("On the facilitator's screen"), "paper": _l("On paper"), "spoken": _l("Spoken"),
+                   "phone": _l("On their own phone")}
 
 
 def choices(labels):
@@ -60,4 +63,5 @@ def template_names():
     """What templates call the labels by."""
     return {"state_name": lambda code: name(MARKS, code), "role_name": lambda code: name(ROLES, code),
             "day_names": DAYS, "part_names": DAY_PARTS, "status_names": PAIRING_STATUSES,
-            "reason_names": END_REASONS, "kind_names": CHECK_IN_KINDS, "reason_text": reason_text}
+            "reason_names": END_REASONS, "kind_names": CHECK_IN_KINDS,
+            "consent_actions": CONSENT_ACTIONS, "consent_methods": CONSENT_METHODS, "reason_text": reason_text}

@@ -63,6 +63,7 @@ def nav_items():
     if current_user.is_authenticated and current_user.role == "admin":
         items.append(("staff.index", _l("Staff")))
         items.append(("crisis.index", _l("Crisis lines")))
+        items.append(("agreements.index", _l("Agreements")))
         items.append(("survey_admin.index", _l("Surveys")))
         items.append(("settings.index", _l("Settings")))
     if current_user.is_authenticated and current_user.role in ("admin", "supervisor"):

@@ -33,6 +33,7 @@ def other_group_write(status):
 
 
 MARK = {"member_id": "{member_a}", "state": "present"}
+ACCEPT = {"method": "screen", "given_on": "2026-03-01", "version": "{agreement_version}"}
 CONFIRMED = {"confirmed": "1"}  # what pages.ask_first's page sends; tests/test_confirm.py asks first
 
 
@@ -199,4 +200,28 @@ ROUTES = [
     ("POST", "/mentoring/pairings/{pairing_a}/check-ins", leaders(422)),
     ("POST", "/mentoring/pairings/{pairing_a}/check-ins", leaders(303), {"date": "2026-03-01", "kind": "met"}),
     ("POST", "/mentoring/pairings/{pairing_b}/check-ins", other_group_write(422)),
+    # Agreements: admins write them and choose each group's; leaders record acceptances.
+    ("GET", "/admin/agreements/", ADMIN_ONLY),
+    ("POST", "/admin/agreements/", expect(302, 422, 404, 404)),
+    ("GET", "/admin/agreements/{agreement_id}", ADMIN_ONLY),
+    ("POST", "/admin/agreements/{agreement_id}", expect(302, 422, 404, 404)),
+    ("POST", "/admin/agreements/{agreement_id}/archive", expect(302, 303, 404, 404), CONFIRMED),
+    ("GET", "/groups/{group_a}/agreements", ADMIN_ONLY),
+    ("POST", "/groups/{group_a}/agreements", expect(302, 303, 404, 404)),
+    ("GET", "/agreements/members/{member_a}/{agreement_id}", SIGNED_IN),
+    ("GET", "/agreements/members/{member_b}/{agreement_id}", OTHER_GROUP),
+    ("POST", "/agreements/members/{member_a}/{agreement_id}/accept", leaders(422)),
+    ("POST", "/agreements/members/{member_a}/{agreement_id}/accept", leaders(303), ACCEPT),
+    ("POST", "/agreements/members/{member_b}/{agreement_id}/accept", other_group_write(303), ACCEPT),
+    ("POST", "/agreements/members/{member_a}/{agreement_id}/withdraw", leaders(303), CONFIRMED),
+    ("POST", "/agreements/members/{member_b}/{agreement_id}/withdraw", other_group_write(303), CONFIRMED),
+    ("POST", "/agreements/members/{member_a}/{agreement_id}/link", leaders(303)),
+    ("GET", "/agreements/members/{member_a}/{agreement_id}/link", LEADERS_READ),
+    ("GET", "/agreements/members/{member_b}/{agreement_id}/link", other_group_write(200)),
+    ("GET", "/agreements/members/{member_a}/{agreement_id}/print", SIGNED_IN),
+    ("GET", "/agreements/members/{member_b}/{agreement_id}/print", OTHER_GROUP),
+    # The member's own phone: no account; a staff browser cannot accept for them.
+    ("GET", "/s/agree/{agreement_token}", expect(200, 403, 403, 403)),
+    ("POST", "/s/agree/{agreement_token}", expect(200, 403, 403, 403)),
+    ("GET", "/s/agree/not-a-token", expect(404, 404, 404, 404)),
 ]

@@ -15,6 +15,8 @@ from peergroups import labels, models, questionnaire
     (models.CHECK_IN_KINDS, labels.CHECK_IN_KINDS),
     (models.PERIODS, labels.PERIODS),
     (questionnaire.KINDS, labels.QUESTION_KINDS),
+    (models.CONSENT_ACTIONS, labels.CONSENT_ACTIONS),
+    (models.CONSENT_METHODS, labels.CONSENT_METHODS),
     (tuple(range(7)), dict(enumerate(labels.WEEKDAYS))),
 ], ids=lambda value: None)
 def test_every_code_has_its_words(codes, words):

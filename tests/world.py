@@ -6,7 +6,12 @@ import json
 
 from peergroups.models import CrisisLine, Group, Member, Survey, SurveyLink, utcnow
 
+from peergroups import consent
+
 from . import factories
+
+AGREEMENT = {"en": ("What stays in the room", "What is said here stays here."),
+             "es": ("Lo que queda en la sala", "Lo que se dice aquí se queda aquí.")}
 
 
 SCALE = ["Never", "Sometimes", "Often"]
@@ -47,7 +52,13 @@ def build_world():
     # An organization's own survey, run monthly by group_b.
     survey = Survey.create(definition=json.dumps(SURVEY))
     Group.update(periodic_survey=survey.id).where(Group.id == group_b.id).execute()
+    # An agreement group_a expects, and a one-time link for member_a to accept it on their phone.
+    agreement = consent.create_agreement("Confidentiality", False, "en", AGREEMENT, users["admin"].id)
+    version = consent.current_version(agreement.id)
+    consent.set_expected(group_a.id, [agreement.id])
+    agreement_token = consent.make_link(member_a.id, version.id, users["facilitator"].id)
     return {
+        "agreement_id": agreement.id, "agreement_version": version.id, "agreement_token": agreement_token,
         "survey_id": survey.id,
         "question_key": "q1",
         "users": users,
@@ -77,6 +88,7 @@ def fixture_texts(world):
     texts |= {g.name for g in Group.select()} | {m.name for m in Member.select()}
     texts.add(Organization.current().name)
     texts.add("The circle helped me")  # a survey comment
+    texts |= {"Confidentiality", *(text for pair in AGREEMENT.values() for text in pair)}  # an admin's agreement
     texts |= {SURVEY["name"], "Calm", "I felt calm this month.", "Tell us more", *SCALE}  # an admin's survey
     texts |= set(current_app.config["MENTOR_FOCUS_AREAS"])  # the organization's own words
     return texts

@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from wtforms import BooleanField, TextAreaField
 
-from .. import attendance, labels, members
+from .. import attendance, consent, labels, members
 from ..crisis import lines_for
 from ..labels import choices
 from ..forms import Form, choice_field, language_field, max_length, name_field
@@ -36,12 +36,17 @@ def signed_in():
     require_role(*ROLES)
 
 
-def row_context(meeting):
-    """What every roster row needs, worked out once per response rather than once per row."""
+def row_context(meeting, member_ids=None):
+    """What every roster row needs, worked out once per response rather than once per row. `agree`:
+    who has not accepted an agreement the group expects ({member id: agreement ids}), shown quietly
+    beside the row as a link to read it together; it never stands in the way of a mark."""
+    meeting_url = url_for("meetings.show", meeting_id=meeting.id)
     return {"mark_url": url_for("meetings.mark", meeting_id=meeting.id), "csrf": generate_csrf(),
+            "agree": consent.pending(meeting.group_id, member_ids), "meeting_url": meeting_url,
             "labels": {**{code: str(label) for code, label in labels.MARKS.items() if code},
                        None: _("Tap if here"), "unmarked": str(labels.MARKS[None]), "new": _("New"),
-                       "unsaved": _("Not saved. Check the signal and tap again.")}}
+                       "unsaved": _("Not saved. Check the signal and tap again."),
+                       "agree": _("Agreement to read")}}
 
 
 def _screen(meeting, group, newcomer_form=None, status=200):
@@ -104,7 +109,7 @@ def _after_change(meeting, member_id, row_oob=False):
                                           newcomer_days=current_app.config["NEWCOMER_WINDOW_DAYS"])), None)
         return render("meetings/_row_update.html", row=row, meeting=meeting, member_id=member_id,
                       count=attendance.present_count(meeting.id), can_edit=True, row_oob=row_oob,
-                      **row_context(meeting))
+                      **row_context(meeting, [member_id]))
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"member-{member_id}"), 303)
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from wtforms import StringField
 
-from .. import members, pairing
+from .. import consent, members, pairing
 from ..forms import Form, date_field, email_field, language_field, max_length, name_field
 from ..models import ROLES
 from ..pages import ask_first, confirmed, render
@@ -60,7 +60,8 @@ def show(member_id):
     return render("members/show.html", member=member, groups=groups, marks=members.recent_marks(member.id, group_ids),
                   joinable=joinable, contact=may_see_contact(member.id),
                   can_edit=may_see_member(member.id, edit=True),
-                  mentoring=pairing.member_section(member.id, group_ids))
+                  mentoring=pairing.member_section(member.id, group_ids),
+                  agreements=consent.member_status(member.id))
 
 
 @bp.post("/<int:member_id>/groups")
