@@ -41,13 +41,13 @@ def create_app(test_config=None):
     cli.init_app(app)
 
     from .views import (
-        account, agreements, auth, calendar, crisis, groups, main, meetings, members, mentoring, results, settings, setup, staff,
-        survey_admin, surveys,
+        account, agreements, auth, calendar, crisis, groups, incidents, main, meetings, members, mentoring, results,
+        settings, setup, staff, survey_admin, surveys,
     )
 
     setup.init_app(app)
     for blueprint in (main.bp, auth.bp, setup.bp, account.bp, staff.bp, groups.bp, meetings.bp,
                       members.bp, calendar.bp, mentoring.bp, surveys.bp, survey_admin.bp, crisis.bp, results.bp,
-                      settings.bp, agreements.bp):
+                      settings.bp, agreements.bp, incidents.bp):
         app.register_blueprint(blueprint)
     return app

@@ -26,6 +26,13 @@ CONSENT_ACTIONS = {"accepted": _l("Accepted"), "withdrawn": _l("Withdrawn")}
 CONSENT_METHODS = {"screen": _l("On the facilitator's screen"), "paper": _l("On paper"), "spoken": _l("Spoken"),
                    "phone": _l("On their own phone")}
 
+INCIDENT_CATEGORIES = {"safety": _l("Safety concern"), "crisis_referral": _l("Crisis referral"),
+                       "boundary": _l("Boundary"), "conflict": _l("Conflict"), "medical": _l("Medical"),
+                       "other": _l("Other")}
+INCIDENT_STATUSES = {"open": _l("Open"), "closed": _l("Closed")}
+INCIDENT_ACTIONS = {"created": _l("Recorded"), "viewed": _l("Viewed"), "noted": _l("Note added"),
+                    "closed": _l("Closed"), "reopened": _l("Reopened")}
+
 
 def choices(labels):
     """(code, label) pairs for a form field, in the order the codes are listed above."""
@@ -64,4 +71,5 @@ def template_names():
     return {"state_name": lambda code: name(MARKS, code), "role_name": lambda code: name(ROLES, code),
             "day_names": DAYS, "part_names": DAY_PARTS, "status_names": PAIRING_STATUSES,
             "reason_names": END_REASONS, "kind_names": CHECK_IN_KINDS,
-            "consent_actions": CONSENT_ACTIONS, "consent_methods": CONSENT_METHODS, "reason_text": reason_text}
+            "consent_actions": CONSENT_ACTIONS, "category_name": lambda code: name(INCIDENT_CATEGORIES, code),
+            "incident_statuses": INCIDENT_STATUSES, "incident_actions": INCIDENT_ACTIONS, "consent_methods": CONSENT_METHODS, "reason_text": reason_text}

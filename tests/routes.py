@@ -34,6 +34,7 @@ def other_group_write(status):
 
 MARK = {"member_id": "{member_a}", "state": "present"}
 ACCEPT = {"method": "screen", "given_on": "2026-03-01", "version": "{agreement_version}"}
+INCIDENT = {"date": "2026-03-01", "time": "19:30", "category": "conflict", "what_happened": "An argument"}
 CONFIRMED = {"confirmed": "1"}  # what pages.ask_first's page sends; tests/test_confirm.py asks first
 
 
@@ -224,4 +225,28 @@ ROUTES = [
     ("GET", "/s/agree/{agreement_token}", expect(200, 403, 403, 403)),
     ("POST", "/s/agree/{agreement_token}", expect(200, 403, 403, 403)),
     ("GET", "/s/agree/not-a-token", expect(404, 404, 404, 404)),
+    # The crisis path: the escalation checklist (admins), one tap from the meeting screen.
+    ("POST", "/admin/crisis-lines/steps", expect(302, 422, 404, 404)),
+    ("POST", "/admin/crisis-lines/steps", expect(302, 303, 404, 404), {"step-locale": "", "step-text": "Call the supervisor"}),
+    ("POST", "/admin/crisis-lines/steps/{step_id}/delete", expect(302, 303, 404, 404), CONFIRMED),
+    ("GET", "/meetings/{meeting_a}/help", SIGNED_IN),
+    ("GET", "/meetings/{meeting_b}/help", OTHER_GROUP),
+    # Incidents: admins, supervisors and the person who recorded it; nobody else.
+    ("GET", "/meetings/{meeting_a}/incidents/new", LEADERS_READ),
+    ("GET", "/meetings/{meeting_b}/incidents/new", other_group_write(200)),
+    ("POST", "/meetings/{meeting_a}/incidents/new", leaders(422)),
+    ("POST", "/meetings/{meeting_a}/incidents/new", leaders(303), INCIDENT),
+    ("POST", "/meetings/{meeting_b}/incidents/new", other_group_write(303), INCIDENT),
+    ("GET", "/incidents/", SIGNED_IN),
+    ("GET", "/incidents/?status=open", SIGNED_IN),
+    ("GET", "/incidents/{incident_a}", SIGNED_IN),
+    ("GET", "/incidents/{incident_b}", OTHER_GROUP),
+    ("POST", "/incidents/{incident_a}/notes", expect(302, 422, 404, 422)),
+    ("POST", "/incidents/{incident_a}/notes", expect(302, 303, 404, 303), {"text": "Talked with the facilitator"}),
+    ("POST", "/incidents/{incident_a}/status", expect(302, 303, 404, 303), {"status": "closed"}),
+    ("GET", "/incidents/report", expect(302, 200, 404, 200)),
+    # Supervision: supervisors (and admins) record check-ins; a facilitator reads their own.
+    ("GET", "/supervision/", SIGNED_IN),
+    ("POST", "/supervision/", expect(302, 422, 404, 422)),
+    ("POST", "/supervision/", expect(302, 303, 404, 303), {"facilitator": "{user_id}", "date": "2026-03-01"}),
 ]

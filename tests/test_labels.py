@@ -17,6 +17,8 @@ from peergroups import labels, models, questionnaire
     (questionnaire.KINDS, labels.QUESTION_KINDS),
     (models.CONSENT_ACTIONS, labels.CONSENT_ACTIONS),
     (models.CONSENT_METHODS, labels.CONSENT_METHODS),
+    (models.INCIDENT_STATUSES, labels.INCIDENT_STATUSES),
+    (models.INCIDENT_ACTIONS, labels.INCIDENT_ACTIONS),
     (tuple(range(7)), dict(enumerate(labels.WEEKDAYS))),
 ], ids=lambda value: None)
 def test_every_code_has_its_words(codes, words):

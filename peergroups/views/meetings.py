@@ -7,6 +7,7 @@ from flask_wtf.csrf import generate_csrf
 from wtforms import BooleanField, TextAreaField
 
 from .. import attendance, consent, labels, members
+from .. import crisis
 from ..crisis import lines_for
 from ..labels import choices
 from ..forms import Form, choice_field, language_field, max_length, name_field
@@ -72,6 +73,18 @@ def show(meeting_id):
         attendance.close_overdue(group)
         meeting = get_meeting(meeting.id)
     return _screen(meeting, group)
+
+
+@bp.get("/<int:meeting_id>/help")
+def help_now(meeting_id):
+    """"Someone needs help now": the crisis lines in each of the meeting's languages and the
+    organization's escalation checklist, one tap from the meeting screen."""
+    meeting = get_meeting(meeting_id)
+    group = get_group(meeting.group_id)
+    return render("meetings/help.html", meeting=meeting, group=group,
+                  by_language=crisis.lines_by_language(group.language_list or [str(get_locale())]),
+                  steps=crisis.steps_for(get_locale()),
+                  can_edit=may_see_group(group.id, edit=True) and not group.archived)
 
 
 def _editable(meeting_id, must_be_open=True):
