@@ -49,14 +49,13 @@ def create_app(test_config=None):
     cli.init_app(app)
 
     from .views import (
-        account, auth, calendar, crisis, data, groups, main, meetings, members, mentoring, reports, results, settings,
-        setup, staff,
-        survey_admin, surveys,
+        account, agreements, auth, calendar, crisis, data, groups, incidents, main, meetings, members, mentoring,
+        reports, results, settings, setup, staff, survey_admin, surveys,
     )
 
     setup.init_app(app)
     for blueprint in (main.bp, auth.bp, setup.bp, account.bp, staff.bp, groups.bp, meetings.bp,
                       members.bp, calendar.bp, mentoring.bp, surveys.bp, survey_admin.bp, crisis.bp, results.bp,
-                      reports.bp, settings.bp, data.bp):
+                      reports.bp, settings.bp, data.bp, agreements.bp, incidents.bp):
         app.register_blueprint(blueprint)
     return app

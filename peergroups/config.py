@@ -35,6 +35,9 @@ DEFAULTS = {
     # words: shown as typed, like group names. Change it in instance/config.py; a name removed here
     # stays on the profiles that have it until they are edited.
     "MENTOR_FOCUS_AREAS": ("Twelve steps", "SMART Recovery", "Faith-based", "Family and friends"),
+    # The organization's incident categories: these codes are shown translated (labels.py); any
+    # other word an organization puts here is shown as it is written.
+    "INCIDENT_CATEGORIES": ("safety", "crisis_referral", "boundary", "conflict", "medical", "other"),
     "RESET_HOURS": 24,
     # How many coming meetings a group's calendar feed lists.
     "CALENDAR_MEETINGS": 12,

@@ -1,5 +1,9 @@
-"""Crisis and support lines per language: the admins' list, and the lines a page shows."""
-from .models import CrisisLine
+"""Crisis and support lines and the escalation checklist per language: the admins' lists, and
+what the survey pages and the meeting's "Someone needs help now" screen show."""
+from peewee import fn
+
+from .db import write_transaction
+from .models import CrisisLine, EscalationStep
 
 FIELDS = ("locale", "name", "phone", "text_line", "url", "hours")
 
@@ -27,3 +31,46 @@ def add_line(values):
 def delete_line(line_id):
     """True when the line existed."""
     return bool(CrisisLine.delete().where(CrisisLine.id == line_id).execute())
+
+
+def lines_by_language(codes):
+    """[(language, its lines or the fallback lines)] for each of a meeting's languages; a language
+    whose lines are the same as the previous one's is not repeated."""
+    result, seen = [], []
+    for code in codes:
+        lines = lines_for(code)
+        ids = [line.id for line in lines]
+        if ids and ids not in seen:
+            seen.append(ids)
+            result.append((code, lines))
+    return result
+
+
+# The escalation checklist: ordered steps the organization writes per language ("" = fallback).
+
+def steps_for(locale):
+    """The checklist in this language, or the fallback checklist when it has none."""
+    steps = list(EscalationStep.select().where(EscalationStep.locale.in_([str(locale), ""]))
+                 .order_by(EscalationStep.position, EscalationStep.id))
+    own = [step for step in steps if step.locale]
+    return own or steps
+
+
+def all_steps():
+    return list(EscalationStep.select().order_by(EscalationStep.locale, EscalationStep.position, EscalationStep.id))
+
+
+def get_step(step_id):
+    return EscalationStep.get_or_none(EscalationStep.id == step_id)
+
+
+def add_step(locale, text, phone):
+    """A step at the end of its language's checklist."""
+    with write_transaction():
+        last = (EscalationStep.select(fn.MAX(EscalationStep.position)).where(EscalationStep.locale == locale).scalar())
+        return EscalationStep.create(locale=locale, text=text.strip(), phone=(phone or "").strip(),
+                                     position=(last or 0) + 1)
+
+
+def delete_step(step_id):
+    return bool(EscalationStep.delete().where(EscalationStep.id == step_id).execute())

@@ -8,14 +8,16 @@ import json
 import random
 from zoneinfo import ZoneInfo
 
+from . import consent, crisis, incidents
 from .accounts import hash_password
 from .attendance import local_today
 from .config import DEFAULTS
 from .db import database
 from .results import release_due
 from .models import (
-    SLOTS, Attendance, AttendanceChange, CheckIn, CrisisLine, Group, GroupFacilitator, GroupMember, Meeting, Member,
-    MentorProfile, Organization, Pairing, Survey, SurveyAnswer, SurveyLink, SurveyResponse, User, utcnow,
+    SLOTS, Attendance, AttendanceChange, CheckIn, Consent, CrisisLine, Group, GroupFacilitator, GroupMember, Meeting,
+    Member, MentorProfile, Organization, Pairing, Supervision, Survey, SurveyAnswer, SurveyLink, SurveyResponse, User,
+    utcnow,
 )
 from .schedule import Schedule, occurrences
 
@@ -109,11 +111,12 @@ def build_demo(password, scale=1, focus_areas=DEFAULTS["MENTOR_FOCUS_AREAS"]):
         pairings = _mentoring(rng, groups, staff, focus_areas)
         responses = _surveys(rng, groups) + _check_ins(rng, groups)
         _insert(CrisisLine, DEMO_CRISIS_LINES)
+        accepted = _safety(rng, groups, staff)
     release_due()  # closed links and ended months: the results pages read releases
     contract = ", ".join(email for email, *_ in DEMO_STAFF)
     return (f"Demo ready: {len(staff)} staff accounts ({contract}, with the password given), {len(groups)} groups, "
             f"{members} members, {meetings} meetings, {marks} attendance marks, {pairings} mentor pairings, "
-            f"{responses} survey responses.")
+            f"{responses} survey responses, {accepted} agreement acceptances.")
 
 
 # The organization is in Chicago: the US lines, in English for everyone and in Spanish.
@@ -445,3 +448,73 @@ def _latest_of_first(groups, links):
     """Index in `links` of the first group's latest meeting (the contract facilitator leads it)."""
     latest = max(m["id"] for m in groups[0]["meetings"])
     return next(i for i, link in enumerate(links) if link["meeting"] == latest)
+
+
+AGREEMENTS = (
+    ("What stays in the room", False, {
+        "en": ("What stays in the room", "What people share here stays here. I will not repeat anyone's story or name "
+               "outside the group.\nI may share my own story, or pass.\nThe facilitator may break confidentiality "
+               "only if someone's life or safety is at risk."),
+        "es": ("Lo que queda en la sala", "Lo que se comparte aquí se queda aquí. No repetiré la historia ni el nombre "
+               "de nadie fuera del grupo.\nPuedo compartir mi propia historia, o pasar.\nQuien facilita solo puede "
+               "romper la confidencialidad si la vida o la seguridad de alguien está en riesgo."),
+        "ar": ("ما يبقى في الغرفة", "ما يُقال هنا يبقى هنا. لن أكرر قصة أحد أو اسمه خارج المجموعة.\nيمكنني أن أشارك "
+               "قصتي أو أن أمتنع.\nلا يكسر الميسّر السرية إلا إذا كانت حياة أحد أو سلامته في خطر."),
+    }),
+    ("Sharing my contact details with my mentor", True, {
+        "en": ("Sharing my contact details", "I agree that the facilitator gives my phone number to my mentor, and my "
+               "mentor's to me. I can withdraw this at any time."),
+        "es": ("Compartir mis datos de contacto", "Acepto que quien facilita dé mi número de teléfono a mi mentor, y el "
+               "de mi mentor a mí. Puedo retirarlo en cualquier momento."),
+    }),
+)
+STEPS = (
+    ("", "Stay with the person. Move somewhere quieter if they want to.", ""),
+    ("", "Call the on-call supervisor", "+1 312 555 0199"),
+    ("", "If anyone is in danger, call emergency services", "911"),
+    ("es", "Quédese con la persona. Vayan a un lugar más tranquilo si lo desea.", ""),
+    ("es", "Llame a la supervisora de guardia", "+1 312 555 0199"),
+    ("es", "Si alguien está en peligro, llame a emergencias", "911"),
+)
+
+
+def _safety(rng, groups, staff):
+    """Agreements (the first one in its second version), most members' acceptances, the crisis
+    lines and escalation checklist, one incident whose follow-up is overdue, one supervision."""
+    admin, facilitator = staff["admin@example.org"], staff[FACILITATOR]
+    room, _contact = (consent.create_agreement(title, shares, "en", texts, admin) for title, shares, texts in AGREEMENTS)
+    first = consent.current_version(room.id)
+    consent.save_version(room.id, room.title, False, "en",
+                         {code: (title, body + "\n" + ("Phones stay silent during the meeting." if code == "en" else
+                                                      "Los teléfonos quedan en silencio." if code == "es" else
+                                                      "تبقى الهواتف صامتة أثناء الاجتماع."))
+                          for code, (title, body) in AGREEMENTS[0][2].items()}, admin)
+    second = consent.current_version(room.id)
+    rows = []
+    for group in groups:
+        consent.set_expected(group["id"], [room.id])
+        leader = group["leaders"][0][0]
+        for membership in group["members"]:
+            chance = rng.random()
+            version = second if chance < 0.7 else first if chance < 0.85 else None  # some still to ask
+            if version is not None:
+                rows.append(dict(member=membership["member"], agreement=room.id, version=version.id, action="accepted",
+                                 method=rng.choice(("screen", "paper", "spoken")),
+                                 given_on=membership["joined"], recorded_by=leader))
+    _insert(Consent, rows)
+    for locale, text, phone in STEPS:
+        crisis.add_step(locale, text, phone)
+    first_group = groups[0]
+    meeting = first_group["meetings"][-1]
+    incident = incidents.create({
+        "group": first_group["id"], "meeting": meeting["id"], "occurred_at": meeting["starts_at"],
+        "category": "boundary", "members": "Jess",
+        "what_happened": "After the meeting a member kept asking another for a ride home and would not take no.",
+        "what_was_done": "Spoke with both separately; the facilitator walked Jess to the bus stop.",
+        "escalated_to": "Lan Nguyen (supervisor)",
+        "follow_up_on": first_group["today"] - datetime.timedelta(days=3)}, facilitator)
+    incidents.add_note(incident.id, "Let's talk about this at our next check-in.", staff["supervisor@example.org"])
+    Supervision.create(supervisor=staff["supervisor@example.org"], facilitator=facilitator,
+                       date=first_group["today"] - datetime.timedelta(days=40), notes="Talked about boundaries "
+                       "after meetings and about taking breaks.", next_on=first_group["today"] + datetime.timedelta(days=20))
+    return len(rows)

@@ -8,6 +8,15 @@ import io
 import zipfile
 
 from .models import (
+    Agreement,
+    AgreementVersion,
+    Consent,
+    EscalationStep,
+    GroupAgreement,
+    Incident,
+    IncidentEvent,
+    IncidentNote,
+    Supervision,
     Attendance,
     AttendanceChange,
     AuditEvent,
@@ -50,12 +59,22 @@ TABLES = (
     ("survey_results.csv", SurveyRelease, ("shown",),
      "a released survey figure that is shown (figures as JSON; survey_id empty = the built-in survey)"),
     ("audit_log.csv", AuditEvent, (), "an audit event: who did what, when, to which record"),
+    ("agreements.csv", Agreement, (), "an agreement members are asked to accept"),
+    ("agreement_versions.csv", AgreementVersion, (), "one version of an agreement (texts as JSON per language)"),
+    ("group_agreements.csv", GroupAgreement, (), "an agreement a group expects"),
+    ("consents.csv", Consent, (), "a member's acceptance or withdrawal of an agreement version: how, when, recorded by"),
+    ("escalation_steps.csv", EscalationStep, (), "a step of the crisis checklist in one language"),
+    ("incidents.csv", Incident, (), "an incident report (members by alias)"),
+    ("incident_notes.csv", IncidentNote, (), "a review note on an incident"),
+    ("incident_events.csv", IncidentEvent, (), "each view and change of an incident: who, what, when"),
+    ("supervisions.csv", Supervision, (), "a supervision check-in with a facilitator"),
 )
 
 # Tables the export leaves out, and why: secrets, individual survey answers, and what the app
 # rebuilds by itself. tests/test_data.py checks every table is in one list or the other.
 NOT_EXPORTED = {
     "invite": "single-use links: hashed tokens, useless elsewhere",
+    "agreement_link": "one-time links to accept an agreement on a phone: hashed tokens, useless elsewhere",
     "survey_link": "survey links: their tokens would reopen closed links",
     "survey_response": "individual survey responses: only released figures leave the app",
     "survey_answer": "individual survey answers: only released figures leave the app",

@@ -29,6 +29,16 @@ REPORT_PERIODS = {"this-month": _l("This month"), "last-month": _l("Last month")
                   "range": _l("Months from … to …")}  # reports.PERIOD_KINDS
 QUESTION_KINDS = {"scale": _l("Scale with a label for each point"), "yesno": _l("Yes or no"),
                   "choice": _l("One choice from a list"), "text": _l("Short text")}
+CONSENT_ACTIONS = {"accepted": _l("Accepted"), "withdrawn": _l("Withdrawn")}
+CONSENT_METHODS = {"screen": _l("On the facilitator's screen"), "paper": _l("On paper"), "spoken": _l("Spoken"),
+                   "phone": _l("On their own phone")}
+
+INCIDENT_CATEGORIES = {"safety": _l("Safety concern"), "crisis_referral": _l("Crisis referral"),
+                       "boundary": _l("Boundary"), "conflict": _l("Conflict"), "medical": _l("Medical"),
+                       "other": _l("Other")}
+INCIDENT_STATUSES = {"open": _l("Open"), "closed": _l("Closed")}
+INCIDENT_ACTIONS = {"created": _l("Recorded"), "viewed": _l("Viewed"), "noted": _l("Note added"),
+                    "closed": _l("Closed"), "reopened": _l("Reopened")}
 
 AUDIT_ACTIONS = {
     "sign_in": _l("Signed in"), "invite": _l("Made an invite link"), "role_change": _l("Changed a role"),
@@ -78,4 +88,6 @@ def template_names():
             "day_names": DAYS, "part_names": DAY_PARTS, "status_names": PAIRING_STATUSES,
             "reason_names": END_REASONS, "kind_names": CHECK_IN_KINDS, "period_names": REPORT_PERIODS,
             "reason_text": reason_text, "contact_how_names": CONTACT_HOWS, "contact_outcome_names": CONTACT_OUTCOMES,
-            "audit_action_name": lambda code: name(AUDIT_ACTIONS, code)}
+            "audit_action_name": lambda code: name(AUDIT_ACTIONS, code),
+            "consent_actions": CONSENT_ACTIONS, "category_name": lambda code: name(INCIDENT_CATEGORIES, code),
+            "incident_statuses": INCIDENT_STATUSES, "incident_actions": INCIDENT_ACTIONS, "consent_methods": CONSENT_METHODS}

@@ -407,3 +407,113 @@ class AuditEvent(BaseModel):
     action = CharField(max_length=40)  # a code named in labels.AUDIT_ACTIONS
     target_id = IntegerField(null=True)
     detail = CharField(max_length=200, default="")
+# Consent and safety (migration 0010). An agreement's text lives in its versions; a member's
+# status is derived from their Consent rows (the latest one per agreement), never stored.
+CONSENT_ACTIONS = ("accepted", "withdrawn")
+CONSENT_METHODS = ("screen", "paper", "spoken", "phone")
+
+
+class Agreement(BaseModel):
+    title = CharField(max_length=120)  # the admins' name for it in lists; members read the version's
+    shares_contact = BooleanField(default=False)  # withdrawing it hides contact details from mentors
+    archived = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+
+
+class AgreementVersion(BaseModel):
+    """One version's text: JSON {locale: {"title": ..., "body": ...}}; never changed once written."""
+
+    agreement = ForeignKeyField(Agreement, backref="versions", on_delete="CASCADE")
+    number = IntegerField()
+    fallback_locale = CharField(max_length=16)
+    texts = TextField()
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Consent(BaseModel):
+    """An acceptance or a withdrawal: append-only, so every version's acceptances are kept."""
+
+    member = ForeignKeyField(Member, backref="+", on_delete="CASCADE")
+    agreement = ForeignKeyField(Agreement, backref="+", on_delete="CASCADE")
+    version = ForeignKeyField(AgreementVersion, backref="+", on_delete="CASCADE")
+    action = CharField(max_length=10)
+    method = CharField(max_length=10)
+    given_on = DateField()
+    recorded_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    recorded_at = DateTimeField(default=utcnow)
+
+
+class GroupAgreement(BaseModel):
+    group = ForeignKeyField(Group, backref="+", on_delete="CASCADE")
+    agreement = ForeignKeyField(Agreement, backref="+", on_delete="CASCADE")
+
+
+class AgreementLink(BaseModel):
+    """A one-time link for a member to accept one version on their own phone (stored hashed)."""
+
+    token_hash = CharField(max_length=64, unique=True)
+    member = ForeignKeyField(Member, backref="+", on_delete="CASCADE")
+    version = ForeignKeyField(AgreementVersion, backref="+", on_delete="CASCADE")
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+
+class EscalationStep(BaseModel):
+    """One step of the organization's escalation checklist in one language ("" is the fallback)."""
+
+    locale = CharField(max_length=16, default="")
+    position = IntegerField()
+    text = CharField(max_length=300)
+    phone = CharField(max_length=40, default="")
+
+
+INCIDENT_STATUSES = ("open", "closed")
+INCIDENT_ACTIONS = ("created", "viewed", "noted", "closed", "reopened")
+
+
+class Incident(BaseModel):
+    """What happened at or around a meeting: least data, members by alias only, no clinical detail.
+    Seen by admins, supervisors and its recorder (security.may_see_incident)."""
+
+    group = ForeignKeyField(Group, backref="+", on_delete="CASCADE")
+    meeting = ForeignKeyField(Meeting, null=True, backref="+", on_delete="SET NULL")
+    occurred_at = DateTimeField()  # naive UTC
+    category = CharField(max_length=60)
+    what_happened = TextField()
+    what_was_done = TextField(default="")
+    escalated_to = CharField(max_length=200, default="")
+    follow_up_on = DateField(null=True)
+    members = CharField(max_length=400, default="")  # aliases as typed
+    status = CharField(max_length=10, default="open")
+    recorded_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=utcnow)
+    closed_at = DateTimeField(null=True)
+    closed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+
+
+class IncidentNote(BaseModel):
+    incident = ForeignKeyField(Incident, backref="notes", on_delete="CASCADE")
+    text = TextField()
+    by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    at = DateTimeField(default=utcnow)
+
+
+class IncidentEvent(BaseModel):
+    """Every view and change of an incident: who, what, when."""
+
+    incident = ForeignKeyField(Incident, backref="events", on_delete="CASCADE")
+    action = CharField(max_length=10)
+    by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    at = DateTimeField(default=utcnow)
+
+
+class Supervision(BaseModel):
+    supervisor = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    facilitator = ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    date = DateField()
+    notes = TextField(default="")
+    next_on = DateField(null=True)
+    created_at = DateTimeField(default=utcnow)

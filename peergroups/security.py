@@ -63,12 +63,14 @@ def nav_items():
     if current_user.is_authenticated and current_user.role == "admin":
         items.append(("staff.index", _l("Staff")))
         items.append(("crisis.index", _l("Crisis lines")))
+        items.append(("agreements.index", _l("Agreements")))
         items.append(("survey_admin.index", _l("Surveys")))
         items.append(("settings.index", _l("Settings")))
     if current_user.is_authenticated and current_user.role in ("admin", "supervisor"):
         items.append(("results.organization", _l("Feedback")))
     if current_user.is_authenticated:
         items.append(("reports.index", _l("Reports")))
+        items.append(("incidents.index", _l("Incidents")))
     items.append(("account.index", _l("Account")))
     return items
 
@@ -179,6 +181,17 @@ def may_see_contact(member_id):
     """Contact details, and the sensitive parts of a mentor profile (self-described gender, date in
     recovery): admins, and the leaders of the member's groups. Not supervisors."""
     return _role() == "admin" or (_role() == "facilitator" and may_see_member(member_id))
+
+
+def get_incident(incident_id):
+    """Incidents are seen by admins, supervisors and the person who recorded them: not by the
+    group's other facilitators (decisions.md, "Consent, safety and incidents")."""
+    from .models import Incident
+
+    incident = Incident.get_or_none(Incident.id == incident_id)
+    if incident is None or not (_role() in ("admin", "supervisor") or incident.recorded_by_id == current_user.id):
+        abort(404)
+    return incident
 
 
 def get_pairing(pairing_id, edit=False):

@@ -7,7 +7,8 @@ A staff member's session cookie is neither read nor written there: opening a sur
 signed-in phone leaves that session exactly as it was."""
 import datetime
 
-from flask import request, url_for
+from flask import current_app, request, url_for
+from itsdangerous import BadSignature
 from flask.sessions import SecureCookieSessionInterface
 from peewee import InterfaceError, OperationalError
 
@@ -55,6 +56,21 @@ class LinkScopedSessionInterface(SecureCookieSessionInterface):
         # An unknown token gets a cookie that ends with the browser session; a closed link, one
         # that has already expired.
         return link.closes_at.replace(tzinfo=datetime.UTC) if link else None
+
+
+def staff_browser():
+    """Whether this browser carries a signed-in staff session (or a "remember me" cookie): such a
+    browser answers no survey and accepts no agreement on a member's behalf."""
+    if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+        return True
+    raw = request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
+    serializer = current_app.session_interface.get_signing_serializer(current_app)
+    if not raw or serializer is None:
+        return False
+    try:
+        return "_user_id" in serializer.loads(raw)
+    except BadSignature:
+        return False
 
 
 def init_app(app):

@@ -34,6 +34,8 @@ def other_group_write(status):
 
 
 MARK = {"member_id": "{member_a}", "state": "present"}
+ACCEPT = {"method": "screen", "given_on": "2026-03-01", "version": "{agreement_version}"}
+INCIDENT = {"date": "2026-03-01", "time": "19:30", "category": "conflict", "what_happened": "An argument"}
 CONFIRMED = {"confirmed": "1"}  # what pages.ask_first's page sends; tests/test_confirm.py asks first
 
 
@@ -224,4 +226,52 @@ ROUTES = [
     ("POST", "/mentoring/pairings/{pairing_a}/check-ins", leaders(422)),
     ("POST", "/mentoring/pairings/{pairing_a}/check-ins", leaders(303), {"date": "2026-03-01", "kind": "met"}),
     ("POST", "/mentoring/pairings/{pairing_b}/check-ins", other_group_write(422)),
+    # Agreements: admins write them and choose each group's; leaders record acceptances.
+    ("GET", "/admin/agreements/", ADMIN_ONLY),
+    ("POST", "/admin/agreements/", expect(302, 422, 404, 404)),
+    ("GET", "/admin/agreements/{agreement_id}", ADMIN_ONLY),
+    ("POST", "/admin/agreements/{agreement_id}", expect(302, 422, 404, 404)),
+    ("POST", "/admin/agreements/{agreement_id}/archive", expect(302, 303, 404, 404), CONFIRMED),
+    ("GET", "/groups/{group_a}/agreements", ADMIN_ONLY),
+    ("POST", "/groups/{group_a}/agreements", expect(302, 303, 404, 404)),
+    ("GET", "/agreements/members/{member_a}/{agreement_id}", SIGNED_IN),
+    ("GET", "/agreements/members/{member_b}/{agreement_id}", OTHER_GROUP),
+    ("POST", "/agreements/members/{member_a}/{agreement_id}/accept", leaders(422)),
+    ("POST", "/agreements/members/{member_a}/{agreement_id}/accept", leaders(303), ACCEPT),
+    ("POST", "/agreements/members/{member_b}/{agreement_id}/accept", other_group_write(303), ACCEPT),
+    ("POST", "/agreements/members/{member_a}/{agreement_id}/withdraw", leaders(303), CONFIRMED),
+    ("POST", "/agreements/members/{member_b}/{agreement_id}/withdraw", other_group_write(303), CONFIRMED),
+    ("POST", "/agreements/members/{member_a}/{agreement_id}/link", leaders(303)),
+    ("GET", "/agreements/members/{member_a}/{agreement_id}/link", LEADERS_READ),
+    ("GET", "/agreements/members/{member_b}/{agreement_id}/link", other_group_write(200)),
+    ("GET", "/agreements/members/{member_a}/{agreement_id}/print", SIGNED_IN),
+    ("GET", "/agreements/members/{member_b}/{agreement_id}/print", OTHER_GROUP),
+    # The member's own phone: no account; a staff browser cannot accept for them.
+    ("GET", "/s/agree/{agreement_token}", expect(200, 403, 403, 403)),
+    ("POST", "/s/agree/{agreement_token}", expect(200, 403, 403, 403)),
+    ("GET", "/s/agree/not-a-token", expect(404, 404, 404, 404)),
+    # The crisis path: the escalation checklist (admins), one tap from the meeting screen.
+    ("POST", "/admin/crisis-lines/steps", expect(302, 422, 404, 404)),
+    ("POST", "/admin/crisis-lines/steps", expect(302, 303, 404, 404), {"step-locale": "", "step-text": "Call the supervisor"}),
+    ("POST", "/admin/crisis-lines/steps/{step_id}/delete", expect(302, 303, 404, 404), CONFIRMED),
+    ("GET", "/meetings/{meeting_a}/help", SIGNED_IN),
+    ("GET", "/meetings/{meeting_b}/help", OTHER_GROUP),
+    # Incidents: admins, supervisors and the person who recorded it; nobody else.
+    ("GET", "/meetings/{meeting_a}/incidents/new", LEADERS_READ),
+    ("GET", "/meetings/{meeting_b}/incidents/new", other_group_write(200)),
+    ("POST", "/meetings/{meeting_a}/incidents/new", leaders(422)),
+    ("POST", "/meetings/{meeting_a}/incidents/new", leaders(303), INCIDENT),
+    ("POST", "/meetings/{meeting_b}/incidents/new", other_group_write(303), INCIDENT),
+    ("GET", "/incidents/", SIGNED_IN),
+    ("GET", "/incidents/?status=open", SIGNED_IN),
+    ("GET", "/incidents/{incident_a}", SIGNED_IN),
+    ("GET", "/incidents/{incident_b}", OTHER_GROUP),
+    ("POST", "/incidents/{incident_a}/notes", expect(302, 422, 404, 422)),
+    ("POST", "/incidents/{incident_a}/notes", expect(302, 303, 404, 303), {"text": "Talked with the facilitator"}),
+    ("POST", "/incidents/{incident_a}/status", expect(302, 303, 404, 303), {"status": "closed"}),
+    ("GET", "/incidents/report", expect(302, 200, 404, 200)),
+    # Supervision: supervisors (and admins) record check-ins; a facilitator reads their own.
+    ("GET", "/supervision/", SIGNED_IN),
+    ("POST", "/supervision/", expect(302, 422, 404, 422)),
+    ("POST", "/supervision/", expect(302, 303, 404, 303), {"facilitator": "{user_id}", "date": "2026-03-01"}),
 ]

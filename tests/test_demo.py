@@ -273,3 +273,23 @@ def test_the_demo_does_not_contradict_itself(demo_app):
         given = {name: said for kind in GROUPS for name, said in pronouns_of(kind).items()}
         for member in Member.select().where(Member.pronouns != ""):
             assert given.get(member.name) == member.pronouns  # as the person gave them, not drawn at random
+def test_the_demo_shows_agreements_the_crisis_path_and_an_overdue_incident(demo_app):
+    from peergroups import consent
+    from peergroups.models import Consent, EscalationStep, Incident
+
+    from .helpers import sign_in
+
+    with demo_app.app_context():
+        room = consent.agreements()[-1]
+        assert [v.number for v in consent.versions(room.id)] == [2, 1]  # a second version, the first kept
+        assert Consent.select().where(Consent.version == consent.versions(room.id)[1].id).exists()
+        group = Group.select().order_by(Group.id).first()
+        assert consent.pending(group.id)  # some members still to ask
+        assert EscalationStep.select().count() >= 3 and Incident.select().count() == 1
+        facilitator = User.get(User.email == "facilitator@example.org")
+        meeting = Meeting.select().where(Meeting.group == group.id).order_by(Meeting.starts_at.desc()).first()
+    client = demo_app.test_client()
+    sign_in(client, facilitator)
+    assert "Follow-ups that are due" in client.get("/?lang=en").get_data(as_text=True)
+    help_page = client.get(f"/meetings/{meeting.id}/help?lang=en").get_data(as_text=True)
+    assert "988" in help_page and "Call the on-call supervisor" in help_page

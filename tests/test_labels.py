@@ -17,6 +17,10 @@ from peergroups import labels, models, questionnaire
     (models.CONTACT_HOWS, labels.CONTACT_HOWS),
     (models.CONTACT_OUTCOMES, labels.CONTACT_OUTCOMES),
     (questionnaire.KINDS, labels.QUESTION_KINDS),
+    (models.CONSENT_ACTIONS, labels.CONSENT_ACTIONS),
+    (models.CONSENT_METHODS, labels.CONSENT_METHODS),
+    (models.INCIDENT_STATUSES, labels.INCIDENT_STATUSES),
+    (models.INCIDENT_ACTIONS, labels.INCIDENT_ACTIONS),
     (tuple(range(7)), dict(enumerate(labels.WEEKDAYS))),
 ], ids=lambda value: None)
 def test_every_code_has_its_words(codes, words):

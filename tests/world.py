@@ -6,7 +6,12 @@ import json
 
 from peergroups.models import CrisisLine, Group, Member, Survey, SurveyLink, utcnow
 
+from peergroups import consent, crisis, incidents
+
 from . import factories
+
+AGREEMENT = {"en": ("What stays in the room", "What is said here stays here."),
+             "es": ("Lo que queda en la sala", "Lo que se dice aquí se queda aquí.")}
 
 
 SCALE = ["Never", "Sometimes", "Often"]
@@ -39,7 +44,7 @@ def build_world():
     factories.present(meeting_a, newcomer_a)
     pairing_a = factories.pairing(member_a, mentor_a, group_a)
     pairing_b = factories.pairing(member_b, mentor_b, group_b)
-    crisis = CrisisLine.create(locale="", name="Lifeline", phone="988")
+    line = CrisisLine.create(locale="", name="Lifeline", phone="988")
     SurveyLink.create(group=group_a, meeting=meeting_a, token="surveyTokenA123", closes_at=utcnow() + datetime.timedelta(hours=48))
     # Enough responses for results with a chart, and one lone answer that must be hidden.
     for useful in (5, 5, 5, 5, 5, 4, 4, 4, 4, 1):
@@ -47,7 +52,21 @@ def build_world():
     # An organization's own survey, run monthly by group_b.
     survey = Survey.create(definition=json.dumps(SURVEY))
     Group.update(periodic_survey=survey.id).where(Group.id == group_b.id).execute()
+    # An agreement group_a expects, and a one-time link for member_a to accept it on their phone.
+    agreement = consent.create_agreement("Confidentiality", False, "en", AGREEMENT, users["admin"].id)
+    version = consent.current_version(agreement.id)
+    consent.set_expected(group_a.id, [agreement.id])
+    agreement_token = consent.make_link(member_a.id, version.id, users["facilitator"].id)
+    # The crisis path: one escalation step; incidents: one the facilitator recorded, one by the admin
+    # in the same group (a facilitator never sees another person's incident).
+    step = crisis.add_step("", "Stay with the person", "112")
+    incident_fields = {"group": group_a.id, "meeting": meeting_a.id, "occurred_at": utcnow(), "category": "safety",
+                       "what_happened": "Raised voices after the meeting", "members": "Maria"}
+    incident_a = incidents.create(incident_fields, users["facilitator"].id)
+    incident_b = incidents.create(incident_fields, users["admin"].id)
     return {
+        "step_id": step.id, "incident_a": incident_a.id, "incident_b": incident_b.id,
+        "agreement_id": agreement.id, "agreement_version": version.id, "agreement_token": agreement_token,
         "survey_id": survey.id,
         "question_key": "q1",
         "users": users,
@@ -63,7 +82,7 @@ def build_world():
         "pairing_a": pairing_a.id, "pairing_b": pairing_b.id,
         "survey_token": "surveyTokenA123",
         "survey_asset": "app.css",
-        "crisis_line": crisis.id,
+        "crisis_line": line.id,
     }
 
 
@@ -77,6 +96,8 @@ def fixture_texts(world):
     texts |= {g.name for g in Group.select()} | {m.name for m in Member.select()}
     texts.add(Organization.current().name)
     texts.add("The circle helped me")  # a survey comment
+    texts |= {"Stay with the person", "Raised voices after the meeting", "2026-03", "—"}
+    texts |= {"Confidentiality", *(text for pair in AGREEMENT.values() for text in pair)}  # an admin's agreement
     texts |= {SURVEY["name"], "Calm", "I felt calm this month.", "Tell us more", *SCALE}  # an admin's survey
     texts |= set(current_app.config["MENTOR_FOCUS_AREAS"])  # the organization's own words
     return texts

@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, jsonify, redirect, url_for
 from flask_login import current_user
 
-from .. import attendance, health
+from .. import attendance, health, incidents
 from ..pages import render
 from ..security import visible_groups
 
@@ -15,7 +15,11 @@ def index():
         return redirect(url_for("auth.login"))
     groups = list(visible_groups())
     meetings = attendance.open_meetings([g.id for g in groups])
-    return render("main/home.html", groups=groups, open_meetings=[(m, m.group) for m in meetings])
+    today = attendance.local_today("UTC")
+    supervision_due = ([row for row in incidents.facilitators_due(today) if row["overdue"]]
+                       if current_user.role == "supervisor" else [])
+    return render("main/home.html", groups=groups, open_meetings=[(m, m.group) for m in meetings],
+                  overdue=incidents.overdue(current_user.id, current_user.role, today), supervision_due=supervision_due)
 
 
 @bp.get("/healthz")

@@ -6,7 +6,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from wtforms import BooleanField, TextAreaField
 
-from .. import attendance, labels, members
+from .. import attendance, consent, labels, members
+from .. import crisis
 from ..crisis import lines_for
 from ..labels import choices
 from ..forms import Form, choice_field, language_field, max_length, name_field
@@ -36,12 +37,17 @@ def signed_in():
     require_role(*ROLES)
 
 
-def row_context(meeting):
-    """What every roster row needs, worked out once per response rather than once per row."""
+def row_context(meeting, member_ids=None):
+    """What every roster row needs, worked out once per response rather than once per row. `agree`:
+    who has not accepted an agreement the group expects ({member id: agreement ids}), shown quietly
+    beside the row as a link to read it together; it never stands in the way of a mark."""
+    meeting_url = url_for("meetings.show", meeting_id=meeting.id)
     return {"mark_url": url_for("meetings.mark", meeting_id=meeting.id), "csrf": generate_csrf(),
+            "agree": consent.pending(meeting.group_id, member_ids), "meeting_url": meeting_url,
             "labels": {**{code: str(label) for code, label in labels.MARKS.items() if code},
                        None: _("Tap if here"), "unmarked": str(labels.MARKS[None]), "new": _("New"),
-                       "unsaved": _("Not saved. Check the signal and tap again.")}}
+                       "unsaved": _("Not saved. Check the signal and tap again."),
+                       "agree": _("Agreement to read")}}
 
 
 def _screen(meeting, group, newcomer_form=None, status=200):
@@ -67,6 +73,18 @@ def show(meeting_id):
         attendance.close_overdue(group)
         meeting = get_meeting(meeting.id)
     return _screen(meeting, group)
+
+
+@bp.get("/<int:meeting_id>/help")
+def help_now(meeting_id):
+    """"Someone needs help now": the crisis lines in each of the meeting's languages and the
+    organization's escalation checklist, one tap from the meeting screen."""
+    meeting = get_meeting(meeting_id)
+    group = get_group(meeting.group_id)
+    return render("meetings/help.html", meeting=meeting, group=group,
+                  by_language=crisis.lines_by_language(group.language_list or [str(get_locale())]),
+                  steps=crisis.steps_for(get_locale()),
+                  can_edit=may_see_group(group.id, edit=True) and not group.archived)
 
 
 def _editable(meeting_id, must_be_open=True):
@@ -104,7 +122,7 @@ def _after_change(meeting, member_id, row_oob=False):
                                           newcomer_days=current_app.config["NEWCOMER_WINDOW_DAYS"])), None)
         return render("meetings/_row_update.html", row=row, meeting=meeting, member_id=member_id,
                       count=attendance.present_count(meeting.id), can_edit=True, row_oob=row_oob,
-                      **row_context(meeting))
+                      **row_context(meeting, [member_id]))
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"member-{member_id}"), 303)
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from wtforms import FileField, HiddenField, StringField
 
-from .. import audit, erasure, members, pairing
+from .. import audit, consent, erasure, members, pairing
 from ..forms import Form, date_field, email_field, language_field, max_length, name_field
 from ..i18n import match_locale, organization_default
 from ..models import ROLES
@@ -65,7 +65,8 @@ def show(member_id):
     return render("members/show.html", member=member, groups=groups, marks=members.recent_marks(member.id, group_ids),
                   joinable=joinable, contact=contact, may_erase=current_user.role == "admin" and not member.erased_at,
                   can_edit=may_see_member(member.id, edit=True),
-                  mentoring=pairing.member_section(member.id, group_ids))
+                  mentoring=pairing.member_section(member.id, group_ids),
+                  agreements=consent.member_status(member.id))
 
 
 @bp.post("/<int:member_id>/groups")

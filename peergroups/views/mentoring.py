@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import BooleanField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from .. import labels, matching, members, pairing
+from .. import consent, labels, matching, members, pairing
 from ..attendance import local_today
 from ..db import write_transaction
 from ..forms import (
@@ -279,7 +279,8 @@ def _pairing_page(item, status=200, **forms):
     return render("mentoring/pairing.html", row=row, group=group, check_ins=pairing.check_ins(item.id),
                   can_edit=may_see_group(item.group_id, edit=True) and not group.archived,
                   contact=may_see_contact(item.newcomer_id) and may_see_contact(item.mentor_id),
-                  consent=item.consent_to_share_contact, status=status, **forms)
+                  consent=item.consent_to_share_contact and not consent.contact_withdrawn([item.newcomer_id, item.mentor_id]),
+                  status=status, **forms)
 
 
 @bp.get("/pairings/<int:pairing_id>")

@@ -8,7 +8,6 @@ import mimetypes
 import pathlib
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from itsdangerous import BadSignature
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 
 from wtforms import RadioField, SelectChoice, TextAreaField
@@ -22,6 +21,7 @@ from ..i18n import bcp47, is_rtl, use_survey_languages
 from ..models import ROLES, Group
 from ..pages import render
 from ..security import get_group, get_meeting, is_survey_path, require_role
+from ..sessions import staff_browser
 from ..sharing import public_url, qr_svg
 
 bp = Blueprint("surveys", __name__)
@@ -105,22 +105,8 @@ def _load(token):
     return link
 
 
-def _staff_browser():
-    """Whether this browser carries a signed-in staff session (or a "remember me" cookie)."""
-    if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
-        return True
-    raw = request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
-    serializer = current_app.session_interface.get_signing_serializer(current_app)
-    if not raw or serializer is None:
-        return False
-    try:
-        return "_user_id" in serializer.loads(raw)
-    except BadSignature:
-        return False
-
-
 def _refuse_if_done(link):
-    if _staff_browser():
+    if staff_browser():
         # Staff could otherwise add answers to their own group's results: nothing is stored.
         abort(_message(_("Signed in as staff"),
                        _("This browser is signed in to the staff side, so it cannot answer a survey. "
