@@ -66,7 +66,8 @@ def open_link(meeting, hours, now=None):
         lock_row(Group, group.id)  # two taps at once cannot make two links
         link = meeting_link(meeting.id)
         if link is None and why_no_link(meeting, now) is None:
-            link = _new_link(now + datetime.timedelta(hours=hours), group=group.id, meeting=meeting.id,
+            # Opened before the meeting starts, it stays open `hours` after the start.
+            link = _new_link(max(now, meeting.starts_at) + datetime.timedelta(hours=hours), group=group.id, meeting=meeting.id,
                              survey=group.meeting_survey_id)
     return link
 

@@ -56,7 +56,7 @@ def _screen(meeting, group, newcomer_form=None, status=200):
                   status=status, meeting=meeting, group=group, rows=rows, query=query,
                   count=sum(row["state"] == "present" for row in everyone), newcomer=newcomer_form,
                   can_edit=may_see_group(group.id, edit=True) and not group.archived,
-                  crisis_lines=lines_for(get_locale()), **row_context(meeting))
+                  started=attendance.has_started(meeting), crisis_lines=lines_for(get_locale()), **row_context(meeting))
 
 
 @bp.get("/<int:meeting_id>")
@@ -140,16 +140,20 @@ def newcomer(meeting_id):
 @bp.post("/<int:meeting_id>/close")
 def close(meeting_id):
     meeting = _editable(meeting_id)
+    started = attendance.has_started(meeting)
     absent = attendance.close_meeting(meeting, current_user.id)
     flash(_("The meeting is closed. %(count)d present.", count=attendance.present_count(meeting.id)) + " "
-          + _("Absences recorded: %(count)d.", count=absent), "success")
+          + (_("Absences recorded: %(count)d.", count=absent) if started
+             else _("No absences were recorded: the meeting had not started yet.")), "success")
     return redirect(url_for("groups.show", group_id=meeting.group_id), 303)
 
 
 @bp.post("/<int:meeting_id>/reopen")
 def reopen(meeting_id):
     meeting = _editable(meeting_id, must_be_open=False)
-    attendance.reopen(meeting.id)
+    if attendance.reopen(meeting) == "scheduled":
+        flash(_("The meeting of %(day)s is scheduled again.", day=day(meeting.local_date, "medium")), "success")
+        return redirect(url_for("groups.show", group_id=meeting.group_id), 303)
     flash(_("The meeting is open for corrections. Every change is kept in its history."), "info")
     return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
 
