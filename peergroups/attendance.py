@@ -43,7 +43,8 @@ def _store(meeting_id, member_id, state, user_id, now):
 
 
 def undo_last(meeting, user_id):
-    """Revert this user's own last change at this meeting; returns the member id, or None."""
+    """Revert this user's own last change at this meeting; returns that change (its member_id,
+    the state it had set and the `previous` state now restored), or None."""
     now = utcnow()
     with write_transaction():
         _lock(meeting.id)
@@ -58,7 +59,7 @@ def undo_last(meeting, user_id):
         # The undo is history too, marked undone so a second undo reaches further back.
         AttendanceChange.create(meeting=meeting.id, member=change.member_id, state=change.previous,
                                 previous=change.state, by=user_id, at=now, undone=True)
-    return change.member_id
+    return change
 
 
 def present_count(meeting_id):

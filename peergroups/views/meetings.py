@@ -1,4 +1,6 @@
 """The meeting screen: one tap per member, search, add a newcomer, undo, close, correct."""
+import json
+
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
@@ -44,19 +46,25 @@ def row_context(meeting):
                        "unsaved": _("Not saved. Check the signal and tap again.")}}
 
 
-def _screen(meeting, group, newcomer_form=None, status=200):
-    query = request.args.get("q", "")[:80]
+def _fresh_newcomer_form(group):
+    return NewcomerForm(formdata=None, locale=group.language_list[0] if group.language_list else "en")
+
+
+def _screen(meeting, group, newcomer_form=None, status=200, fragment=None, **extra):
+    query = request.values.get("q", "")[:80]
     everyone = attendance.roster(meeting, current_app.config["NEWCOMER_WINDOW_DAYS"])
     # Filtered here, not with SQL LIKE: SQLite folds case for ASCII only, and names are in any script.
     needle = query.casefold().strip()
     rows = [row for row in everyone if needle in row["name"].casefold()] if needle else everyone
-    if newcomer_form is None:
-        newcomer_form = NewcomerForm(formdata=None, locale=group.language_list[0] if group.language_list else "en")
-    return render("meetings/meeting.html", "meetings/_roster.html" if request.method == "GET" else None,
+    if fragment is None and request.method == "GET":
+        fragment = "meetings/_roster.html"
+    return render("meetings/meeting.html", fragment,
                   status=status, meeting=meeting, group=group, rows=rows, query=query,
-                  count=sum(row["state"] == "present" for row in everyone), newcomer=newcomer_form,
+                  count=sum(row["state"] == "present" for row in everyone),
+                  newcomer=newcomer_form or _fresh_newcomer_form(group),
                   can_edit=may_see_group(group.id, edit=True) and not group.archived,
-                  started=attendance.has_started(meeting), crisis_lines=lines_for(get_locale()), **row_context(meeting))
+                  started=attendance.has_started(meeting), crisis_lines=lines_for(get_locale()),
+                  **row_context(meeting), **extra)
 
 
 @bp.get("/<int:meeting_id>")
@@ -96,30 +104,38 @@ def mark(meeting_id):
     return _after_change(meeting, member.id)
 
 
-def _after_change(meeting, member_id, row_oob=False):
+def _after_change(meeting, member_id, row_oob=False, message=None):
     """htmx: the changed row and the new count (the row out of band when the request came from
-    elsewhere, like the undo button); without JavaScript: back to the row."""
+    elsewhere, like the undo button, which also scrolls it into view); without JavaScript: back to
+    the row. `message` says what happened (in the pinned bar, or as a flash)."""
     if wants_fragment():
         row = next(iter(attendance.roster(meeting, member_id=member_id,
                                           newcomer_days=current_app.config["NEWCOMER_WINDOW_DAYS"])), None)
-        return render("meetings/_row_update.html", row=row, meeting=meeting, member_id=member_id,
-                      count=attendance.present_count(meeting.id), can_edit=True, row_oob=row_oob,
-                      **row_context(meeting))
+        response = render("meetings/_row_update.html", row=row, meeting=meeting, member_id=member_id,
+                          count=attendance.present_count(meeting.id), can_edit=True, row_oob=row_oob,
+                          message=message, **row_context(meeting))
+        if row_oob:
+            response.headers["HX-Trigger"] = json.dumps({"peergroups:changed": f"member-{member_id}"})
+        return response
+    if message:
+        flash(message, "info")
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"member-{member_id}"), 303)
 
 
 @bp.post("/<int:meeting_id>/undo")
 def undo(meeting_id):
     meeting = _editable(meeting_id)
-    member_id = attendance.undo_last(meeting, current_user.id)
-    if member_id is None:
+    change = attendance.undo_last(meeting, current_user.id)
+    if change is None:
         if wants_fragment():
             return render("meetings/_row_update.html", row=None, meeting=meeting, member_id=None,
                           count=attendance.present_count(meeting.id), can_edit=True,
                           message=_("There is nothing of yours to undo."))
         flash(_("There is nothing of yours to undo."), "info")
         return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
-    return _after_change(meeting, member_id, row_oob=True)
+    name = change.member.name
+    message = _("Undone: %(name)s is “%(state)s” again.", name=name, state=labels.MARKS[change.previous])
+    return _after_change(meeting, change.member_id, row_oob=True, message=message)
 
 
 @bp.post("/<int:meeting_id>/newcomer")
@@ -132,9 +148,17 @@ def newcomer(meeting_id):
                                       "different person, tick the box below; if not, tap their name in the list."))
         else:
             member_id = members.add_newcomer(meeting, form.name.data, form.locale.data, current_user.id)
-            flash(_("%(name)s is added and marked present. Welcome!", name=form.name.data), "success")
+            message = _("%(name)s is added and marked present. Welcome!", name=form.name.data)
+            if wants_fragment():
+                response = _screen(meeting, get_group(meeting.group_id), fragment="meetings/_newcomer_added.html",
+                                   message=message)
+                response.headers["HX-Trigger"] = json.dumps({"peergroups:changed": f"member-{member_id}"})
+                return response
+            flash(message, "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"member-{member_id}"), 303)
-    return _screen(meeting, get_group(meeting.group_id), newcomer_form=form, status=422)
+    # The form alone for htmx, the page (scrolled to the form by its #newcomer action) without it.
+    return _screen(meeting, get_group(meeting.group_id), newcomer_form=form, status=422,
+                   fragment="meetings/_newcomer.html")
 
 
 @bp.post("/<int:meeting_id>/close")
