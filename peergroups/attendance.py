@@ -62,6 +62,14 @@ def undo_last(meeting, user_id):
     return change
 
 
+def roster_cursor(meeting):
+    """Where a meeting screen's roster stands: the meeting's latest mark change and its status.
+    Any mark (a newcomer's too), undo, close or reopen moves it; one indexed MAX."""
+    latest = (AttendanceChange.select(fn.MAX(AttendanceChange.id))
+              .where(AttendanceChange.meeting == meeting.id).scalar())
+    return f"{latest or 0}-{meeting.status}"
+
+
 def present_count(meeting_id):
     return (Attendance.select().where(Attendance.meeting == meeting_id, Attendance.state == "present")
             .count())

@@ -1,7 +1,7 @@
 """The meeting screen: one tap per member, search, add a newcomer, undo, close, correct."""
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
@@ -57,14 +57,15 @@ def _screen(meeting, group, newcomer_form=None, status=200, fragment=None, **ext
     needle = query.casefold().strip()
     rows = [row for row in everyone if needle in row["name"].casefold()] if needle else everyone
     if fragment is None and request.method == "GET":
-        fragment = "meetings/_roster.html"
+        # A poll (it sends its cursor) also gets the count; a search the rows alone.
+        fragment = "meetings/_roster_poll.html" if "since" in request.args else "meetings/_roster.html"
     return render("meetings/meeting.html", fragment,
                   status=status, meeting=meeting, group=group, rows=rows, query=query,
                   count=sum(row["state"] == "present" for row in everyone),
                   newcomer=newcomer_form or _fresh_newcomer_form(group),
                   can_edit=may_see_group(group.id, edit=True) and not group.archived,
                   started=attendance.has_started(meeting), crisis_lines=lines_for(get_locale()),
-                  **row_context(meeting), **extra)
+                  cursor=attendance.roster_cursor(meeting), **row_context(meeting), **extra)
 
 
 @bp.get("/<int:meeting_id>")
@@ -74,6 +75,13 @@ def show(meeting_id):
     if meeting.status == "open" and meeting.local_date < attendance.local_today(group.timezone):
         attendance.close_overdue(group)
         meeting = get_meeting(meeting.id)
+    # Two phones on one meeting: an open roster asks every few seconds with its cursor, and gets
+    # an empty answer while nothing changed (htmx does not swap a 204).
+    since = request.args.get("since")
+    if since is not None and wants_fragment() and since == attendance.roster_cursor(meeting):
+        response = make_response("", 204)
+        response.headers["Vary"] = "HX-Request"
+        return response
     return _screen(meeting, group)
 
 
