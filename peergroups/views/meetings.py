@@ -71,17 +71,18 @@ def _screen(meeting, group, newcomer_form=None, status=200, fragment=None, **ext
 @bp.get("/<int:meeting_id>")
 def show(meeting_id):
     meeting = get_meeting(meeting_id)
-    group = get_group(meeting.group_id)
-    if meeting.status == "open" and meeting.local_date < attendance.local_today(group.timezone):
-        attendance.close_overdue(group)
-        meeting = get_meeting(meeting.id)
     # Two phones on one meeting: an open roster asks every few seconds with its cursor, and gets
-    # an empty answer while nothing changed (htmx does not swap a 204).
+    # an empty answer while nothing changed (htmx does not swap a 204): one MAX() after the access
+    # check, nothing else.
     since = request.args.get("since")
     if since is not None and wants_fragment() and since == attendance.roster_cursor(meeting):
         response = make_response("", 204)
         response.headers["Vary"] = "HX-Request"
         return response
+    group = get_group(meeting.group_id)
+    if meeting.status == "open" and meeting.local_date < attendance.local_today(group.timezone):
+        attendance.close_overdue(group)
+        meeting = get_meeting(meeting.id)
     return _screen(meeting, group)
 
 

@@ -159,3 +159,54 @@ def test_two_phones_on_one_meeting_see_one_truth(browser, live_server, day_world
     check_page(chen)
     for context, _page in phones:
         context.close()
+
+
+@pytest.mark.parametrize("js", [True, False])
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_cancelled_then_restored_is_coming_up_again(browser, live_server, live_app, day_world, lang, js):
+    context, page = phone(browser, js)
+    check = checker(js)
+    sign_in(page, live_server, "fac@example.org", factories.PASSWORD)
+    page.goto(f"{live_server}/groups/{day_world['group']}?lang={lang}")
+    page.locator("li form:has(input[name=cancel]) button").first.click()
+    page.click("main form button[type=submit]")  # yes, cancel it
+    page.wait_for_url(f"**/groups/{day_world['group']}")
+    page.locator("main a:has(+ .badge)").first.click()  # the cancelled meeting (the latest), with its badge
+    page.wait_for_url("**/meetings/*")
+    check(page)
+    page.click("form[action$='/reopen'] button")  # restore
+    page.wait_for_url(f"**/groups/{day_world['group']}")
+    check(page)
+    # Back on the schedule, and Continue still leads to today's meeting, not the restored one.
+    assert page.locator("li form:has(input[name=cancel])").count() == 4
+    page.click("section[aria-labelledby=start-heading] a.button")
+    page.wait_for_url(f"**/meetings/{day_world['meeting']}")
+    context.close()
+    with live_app.app_context():
+        assert [m.id for m in Meeting.select().where(Meeting.group == day_world["group"])] == [day_world["meeting"]]
+
+
+@pytest.mark.parametrize("js", [True, False])
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_feedback_presentation_mode(browser, live_server, live_app, day_world, lang, js):
+    from peergroups import surveys
+    with live_app.app_context():
+        link = surveys.open_link(Meeting.get_by_id(day_world["meeting"]), 48)
+    context, page = phone(browser, js)
+    sign_in(page, live_server, "fac@example.org", factories.PASSWORD)
+    page.goto(f"{live_server}/meetings/{day_world['meeting']}/feedback?lang={lang}")
+    page.click("a[href$='/feedback/present']")
+    page.wait_for_url("**/feedback/present")
+    assert page.locator("nav, header").count() == 0
+    qr = page.locator(".qr-present svg").bounding_box()
+    assert qr["width"] >= PHONE["width"] - 48  # as wide as the phone allows (inside the page margins)
+    code = f"{link.short_code[:4]}-{link.short_code[4:]}"
+    expect(page.locator(".present-code code")).to_contain_text(code)
+    expect(page.locator(".present-code")).to_be_in_viewport()
+    checker(js)(page)
+    context.close()
+    # The code as someone types it, on another phone, opens the survey.
+    member_phone, typed = phone(browser, js)
+    typed.goto(f"{live_server}/s/{code.lower()}")
+    typed.wait_for_url(f"**/s/{link.token}")
+    member_phone.close()
