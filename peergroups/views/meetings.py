@@ -165,7 +165,7 @@ def newcomer(meeting_id):
                 return response
             flash(message, "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"member-{member_id}"), 303)
-    # The form alone for htmx, the page (scrolled to the form by its #newcomer action) without it.
+    # The form alone for htmx, the page without it (either way the name field has autofocus).
     return _screen(meeting, get_group(meeting.group_id), newcomer_form=form, status=422,
                    fragment="meetings/_newcomer.html")
 
