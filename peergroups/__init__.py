@@ -10,11 +10,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config=None):
     """Build the app. Templates, static files, translations and migrations come from the checkout."""
     test_config = dict(test_config or {})
+    from_env = not test_config.get("INSTANCE_PATH") and os.environ.get("PEERGROUPS_INSTANCE_PATH")
     instance_path = (
         test_config.pop("INSTANCE_PATH", None)
         or os.environ.get("PEERGROUPS_INSTANCE_PATH")
         or str(ROOT / "instance")
     )
+    if from_env and not Path(instance_path).is_dir():
+        from .db import ConfigurationError
+
+        raise ConfigurationError(
+            f"PEERGROUPS_INSTANCE_PATH={instance_path} does not exist: is its disk mounted? "
+            f"(For a new installation, create it first: mkdir -p {instance_path})")
     app = Flask(
         __name__,
         instance_path=str(Path(instance_path).resolve()),
@@ -24,10 +31,11 @@ def create_app(test_config=None):
     )
     app.config["TRANSLATIONS_DIR"] = ROOT / "translations"
 
-    from . import accounts, cli, config, db, i18n, pages, security, sessions
+    from . import accounts, cli, config, db, i18n, logs, pages, security, sessions
     from .extensions import csrf, htmx, limiter, survey_limiter
 
     config.load(app, test_config)
+    logs.init_app(app)
     db.init_app(app)
     sessions.init_app(app)
     csrf.init_app(app)
@@ -41,13 +49,14 @@ def create_app(test_config=None):
     cli.init_app(app)
 
     from .views import (
-        account, auth, calendar, crisis, groups, main, meetings, members, mentoring, results, settings, setup, staff,
+        account, auth, calendar, crisis, data, groups, main, meetings, members, mentoring, reports, results, settings,
+        setup, staff,
         survey_admin, surveys,
     )
 
     setup.init_app(app)
     for blueprint in (main.bp, auth.bp, setup.bp, account.bp, staff.bp, groups.bp, meetings.bp,
                       members.bp, calendar.bp, mentoring.bp, surveys.bp, survey_admin.bp, crisis.bp, results.bp,
-                      settings.bp):
+                      reports.bp, settings.bp, data.bp):
         app.register_blueprint(blueprint)
     return app

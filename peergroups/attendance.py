@@ -239,7 +239,7 @@ def follow_up(group, missed, newcomer_days):
                  .join(Meeting, on=(Attendance.meeting == Meeting.id))
                  .where(Meeting.group == group.id, Attendance.state == "present")
                  .group_by(Attendance.member).alias("last_seen"))
-    members = (Member.active_in(group.id, Member.id, Member.name, last_seen.c.seen.alias("seen"),
+    members = (Member.active_in(group.id, Member.id, Member.name, Member.phone, Member.email, last_seen.c.seen.alias("seen"),
                                 last_seen.c.times.alias("times"))
                .join(last_seen, JOIN.LEFT_OUTER, on=(last_seen.c.member_id == Member.id), src=Member)
                .order_by(fn.LOWER(Member.name)).dicts())

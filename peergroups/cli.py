@@ -1,4 +1,4 @@
-"""flask commands: db upgrade, backup, demo, create-admin, reset-password, release-results, translate."""
+"""flask commands: db upgrade, backup, restore, demo, create-admin, reset-password, release-results, translate."""
 import subprocess
 import sys
 from pathlib import Path
@@ -15,32 +15,153 @@ translate_cli = AppGroup("translate", help="Translation catalogs (wraps pybabel)
 
 
 @db_cli.command("upgrade")
-def db_upgrade():
-    """Apply pending migrations (a SQLite file is copied into instance/backups first)."""
-    applied = dbmod.upgrade(Path(current_app.instance_path) / "backups")
+@click.option("--no-backup", is_flag=True, help="Do not take a backup first (you have just taken one yourself).")
+def db_upgrade(no_backup):
+    """Apply pending migrations, after a backup into instance/backups (SQLite: a checked copy;
+    PostgreSQL: pg_dump --format=custom)."""
+    _database_ready()
+    try:
+        applied = dbmod.upgrade(Path(current_app.instance_path) / "backups", take_backup=not no_backup)
+    except dbmod.MigrationRefused as refused:
+        raise click.ClickException(str(refused)) from None
     click.echo("Applied: " + ", ".join(applied) if applied else "The database is up to date.")
 
 
 @db_cli.command("status")
 def db_status():
     """List migrations that are not applied yet."""
+    _database_ready()
     pending = dbmod.pending_migrations()
     click.echo("Pending: " + ", ".join(pending) if pending else "The database is up to date.")
 
 
+PG_DUMP_HINT = ("This installation uses PostgreSQL: back it up with pg_dump "
+                "(pg_dump --format=custom --file=peergroups-$(date +%F).dump \"$DATABASE_URL\") and restore with "
+                "pg_restore, as the README's 'Backups, restore and upgrades' shows.")
+
+
 @click.command("backup")
 @with_appcontext
-@click.argument("path", type=click.Path(dir_okay=False, writable=True))
-def backup_command(path):
-    """Copy the SQLite database to PATH while the app keeps running."""
+@click.argument("path", required=False, type=click.Path())
+@click.option("--keep", type=click.IntRange(1), help="Then keep only the newest N peergroups-*.sqlite3 in that directory.")
+def backup_command(path, keep):
+    """Copy the SQLite database while the app keeps running, check the copy, then rename it into
+    place. PATH is a file, or a directory for a dated peergroups-YYYYmmdd-HHMMSS.sqlite3
+    (default: instance/backups/)."""
+    import time
+
+    from .backups import BackupError, default_backup_name, rotate, write_checked_copy
+
     if not dbmod.is_sqlite():
-        raise click.ClickException(
-            "This installation uses PostgreSQL: back it up with pg_dump, e.g. "
-            "pg_dump --format=custom --file=peergroups.dump DATABASE_URL"
-        )
+        raise click.ClickException(PG_DUMP_HINT)
+    _database_ready()
+    target = Path(path) if path else Path(current_app.instance_path) / "backups"
+    if not path:
+        target.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        target = target / default_backup_name()
+    started = time.monotonic()
+    try:
+        dest = write_checked_copy(dbmod.sqlite_path(), target)
+        removed = rotate(dest.parent, keep) if keep else []
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    size = dest.stat().st_size / 1e6
+    click.echo(f"Backup written to {dest} ({size:.1f} MB, integrity check ok, {time.monotonic() - started:.1f} s).")
+    for old in removed:
+        click.echo(f"Removed old backup {old}")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(file, yes):
+    """Replace the SQLite database with the backup FILE: the backup is checked first (integrity,
+    a peergroups database, not newer than this code), the current database is kept in
+    instance/backups/, and no server may be running."""
+    from .backups import BackupError, restore
+
+    if not dbmod.is_sqlite():
+        raise click.ClickException(PG_DUMP_HINT)
+    live = dbmod.sqlite_path()
+    if not yes:
+        click.confirm(f"Replace the database {live} with {file}?", abort=True)
+    try:
+        aside, applied = restore(file, live, Path(current_app.instance_path) / "backups")
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    dbmod.remember_database(current_app.instance_path)
+    if aside:
+        click.echo(f"The previous database is kept at {aside}.")
+    click.echo(f"Restored {file} into {live} (integrity check ok).")
     with database.connection_context():
-        dest = dbmod.backup(path)
-    click.echo(f"Backup written to {dest}")
+        pending = dbmod.pending_migrations()
+    if pending:
+        click.echo("The backup is from an older version: the next server start applies " + ", ".join(pending)
+                   + " (or run 'flask --app app db upgrade').")
+
+
+@click.command("export")
+@with_appcontext
+@click.argument("path", required=False, type=click.Path())
+def export_command(path):
+    """Write the organization's data as a ZIP of CSV files (the admin page's download) to PATH, a
+    file or a directory (default: the current directory, peergroups-export-YYYYmmdd-HHMMSS.zip)."""
+    import contextlib
+    import os
+
+    from . import audit, export
+    from .backups import _disk_problem
+
+    _database_ready()
+    target = Path(path or ".")
+    if target.is_dir():
+        target = target / export.file_name()
+    if not target.parent.is_dir():
+        raise click.ClickException(f"The directory {target.parent} does not exist.")
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    try:
+        with database.connection_context():
+            counts = export.write_zip(partial)
+            audit.record("export", None, detail="command line")
+        partial.replace(target)
+    except OSError as error:
+        raise click.ClickException(_disk_problem(error, target.parent)) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+    click.echo(f"Export written to {target}: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
+
+
+@click.command("prune")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted, delete nothing.")
+def prune_command(dry_run):
+    """Apply the retention rules (safe to run daily, even twice at once): members with no attendance
+    for RETENTION_ARCHIVE_MONTHS are archived, and erased RETENTION_ERASE_MONTHS later; audit events
+    older than AUDIT_RETENTION_DAYS are deleted."""
+    import datetime
+
+    from . import audit, erasure
+    from .models import AuditEvent, utcnow
+
+    _database_ready()
+    days = current_app.config["AUDIT_RETENTION_DAYS"]
+    archive, erase = current_app.config["RETENTION_ARCHIVE_MONTHS"], current_app.config["RETENTION_ERASE_MONTHS"]
+    with database.connection_context():
+        if dry_run:
+            to_archive, to_erase, kept = erasure.retention_plan(archive, erase)
+            old = AuditEvent.select().where(AuditEvent.at < utcnow() - datetime.timedelta(days=days)).count()
+            click.echo(f"Would archive {len(to_archive)} members and erase {len(to_erase)} "
+                       f"({len(kept)} kept for an active mentor pairing); would delete {old} audit events "
+                       f"older than {days} days.")
+            return
+        archived, erased, kept = erasure.apply_retention(archive, erase)
+        with dbmod.write_transaction():
+            removed = audit.prune(days)
+    click.echo(f"Archived {archived} members and erased {erased} ({len(kept)} kept for an active mentor "
+               f"pairing); deleted {removed} audit events older than {days} days.")
 
 
 @click.command("demo")
@@ -49,8 +170,15 @@ def backup_command(path):
 @click.option("--scale", default=1, type=click.IntRange(1, 500), help="Multiply the data for benchmarks.")
 def demo_command(password, scale):
     """Fill an empty database with a believable demo organization."""
+    from .accounts import password_problem
     from .demo import DemoRefused, build_demo
 
+    with current_app.test_request_context():
+        weak = password_problem(password)
+        weak = weak and str(weak)
+    if weak:  # a warning, not a refusal: scripts that try the demo pass short passwords
+        click.echo(f"Warning: {weak} Anyone who can reach this server can sign in with the demo accounts.", err=True)
+    _database_ready()
     dbmod.upgrade(Path(current_app.instance_path) / "backups")
     try:
         with database.connection_context():
@@ -58,6 +186,13 @@ def demo_command(password, scale):
     except DemoRefused as refused:
         raise click.ClickException(str(refused)) from None
     click.echo(summary)
+
+
+def _database_ready():
+    """Commands that open the database refuse where the app refuses to start (it would be empty)."""
+    problem = current_app.extensions["peergroups_database_problem"]
+    if problem:
+        raise click.ClickException(problem)
 
 
 def _checked_password(password):
@@ -76,6 +211,7 @@ def release_results_command():
     e.g. hourly: pages only read what has been released."""
     from .results import release_due
 
+    _database_ready()
     with database.connection_context():
         release_due()
     click.echo("Survey results are released up to now.")
@@ -93,6 +229,7 @@ def create_admin_command(email, name, password, organization):
     from .models import Organization
     from .organization import save_settings
 
+    _database_ready()
     _checked_password(password)
     email = email.strip().lower()
     dbmod.upgrade(Path(current_app.instance_path) / "backups")
@@ -115,6 +252,7 @@ def reset_password_command(email, password):
     from .accounts import set_password
     from .models import User
 
+    _database_ready()
     _checked_password(password)
     with database.connection_context():
         user = User.get_or_none(User.email == email.strip().lower())
@@ -221,6 +359,9 @@ def init_app(app):
     app.cli.add_command(db_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(export_command)
+    app.cli.add_command(prune_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(reset_password_command)

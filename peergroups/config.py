@@ -36,6 +36,8 @@ DEFAULTS = {
     # stays on the profiles that have it until they are edited.
     "MENTOR_FOCUS_AREAS": ("Twelve steps", "SMART Recovery", "Faith-based", "Family and friends"),
     "RESET_HOURS": 24,
+    # How many coming meetings a group's calendar feed lists.
+    "CALENDAR_MEETINGS": 12,
     # A meeting's survey link closes this long after it opened (or when the facilitator closes it).
     "SURVEY_WINDOW_HOURS": 48,
     # Responses per meeting link: the people recorded present plus this margin (a period's link:
@@ -45,6 +47,18 @@ DEFAULTS = {
     # a whole room may share one Wi-Fi address.
     "SURVEY_RATE_LIMIT": "30 per 10 minutes",
     # argon2id, at least the OWASP ASVS parameters (t=2, m=19 MiB, p=1).
+    # /healthz answers 503 below this much free space beside a SQLite database.
+    "HEALTH_MIN_FREE_MB": 100,
+    # /healthz runs SQLite's quick_check at a process's first probe, then at most this often.
+    "HEALTH_INTEGRITY_SECONDS": 3600,
+    # Retention (`flask --app app prune`): members with no attendance for this many months are
+    # archived, and erased (erasure.py) after this many more. 0 turns a step off (the default).
+    "RETENTION_ARCHIVE_MONTHS": 0,
+    "RETENTION_ERASE_MONTHS": 0,
+    # A file for the app's and waitress's log lines (besides stderr); empty: stderr only.
+    "LOG_FILE": "",
+    # The audit log keeps events this long; `flask --app app prune` deletes older ones.
+    "AUDIT_RETENTION_DAYS": 730,
     "ARGON2_TIME_COST": 2,
     "ARGON2_MEMORY_COST": 19 * 1024,
     "ARGON2_PARALLELISM": 1,

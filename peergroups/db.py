@@ -1,9 +1,11 @@
 """The database: one proxy chosen at start, a connection per request, migrations and backups."""
-import contextlib
 import datetime
-import sqlite3
+import shutil
+import subprocess
 import threading
+import weakref
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import g, request
 from peewee import DatabaseProxy, InterfaceError, OperationalError, PostgresqlDatabase, SqliteDatabase
@@ -25,16 +27,79 @@ SQLITE_PRAGMAS = {
 }
 
 
+class ConfigurationError(ValueError):
+    """A setting that would start the app on the wrong (usually a new, empty) database."""
+
+
+URL_FORMS = ("sqlite:///relative/path.sqlite3, sqlite:////absolute/path.sqlite3 or "
+             "postgresql://user:password@host/database")
+
+
+def check_url(url):
+    """The URL as make_database takes it; ConfigurationError for a typo such as sqlite:/path, which
+    peewee would quietly read as another (new, empty) file."""
+    if url.startswith("sqlite:"):
+        if not url.startswith("sqlite:///") or url == "sqlite:///":
+            raise ConfigurationError(f"DATABASE_URL {url!r} is not a database address: write {URL_FORMS}.")
+        return url
+    if url.startswith(("postgres:", "postgresql:")):
+        url = url.replace("postgres://", "postgresql://", 1)
+        parts = urlsplit(url)
+        if not url.startswith("postgresql://") or not parts.hostname and "host=" not in parts.query \
+                or not parts.path.strip("/"):
+            shown = url.replace(f":{parts.password}@", ":***@") if parts.password else url
+            raise ConfigurationError(f"DATABASE_URL {shown!r} is not a database address: write {URL_FORMS}.")
+        return url
+    raise ConfigurationError(f"DATABASE_URL must start with sqlite:/// or postgresql://: write {URL_FORMS}.")
+
+
 def make_database(url):
     """Build the peewee database for a `sqlite:///path` or `postgresql://...` URL."""
+    url = check_url(url)
     if url.startswith("sqlite:"):
-        path = parse(url)["database"]
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
-    if url.startswith(("postgres:", "postgresql:")):
-        return PostgresqlDatabase(url.replace("postgres://", "postgresql://", 1))
-    raise ValueError(f"Unsupported DATABASE_URL scheme: {url.split(':', 1)[0]}")
+        return SqliteDatabase(parse(url)["database"], pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    pg = PostgresqlDatabase(url)
+    pg.peergroups_url = url  # for pg_dump before upgrades
+    return pg
+
+
+MARKER = "database-created"
+
+
+def remember_database(instance_path):
+    """Note in instance/ that this SQLite database exists and holds our schema, so that a missing or
+    empty file later is a loss to report, not a first run."""
+    path = sqlite_path()
+    if path is None or not path.exists() or path.stat().st_size == 0:
+        return
+    marker = Path(instance_path) / MARKER
+    known = marker.read_text().splitlines() if marker.exists() else []
+    if str(path.resolve()) not in known:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        with open(marker, "a") as handle:
+            handle.write(f"{path.resolve()}\n")
+
+
+def sqlite_problem(url, instance_path):
+    """Why the SQLite database at URL must not be opened (SQLite would quietly create an empty one),
+    or None. Raises ConfigurationError when its directory is missing (an unmounted disk?); the
+    instance directory itself is created, as on a first run."""
+    path = Path(parse(url)["database"])
+    if str(path) == ":memory:":
+        return None
+    if not path.parent.is_dir():
+        if path.parent.resolve() != Path(instance_path).resolve():
+            raise ConfigurationError(f"The directory {path.parent} of the database does not exist: is its disk "
+                                     "mounted? (For a new installation, create it first.)")
+        path.parent.mkdir(parents=True)
+    marker = Path(instance_path) / MARKER
+    if (not path.exists() or path.stat().st_size == 0) and marker.exists() \
+            and str(path.resolve()) in marker.read_text().splitlines():
+        state = "is missing" if not path.exists() else "is empty (0 bytes)"
+        return (f"The database {path} {state}, but this installation had one ({marker} says so), so the app will "
+                "not start on a new empty database. Put the disk or file back, or restore the latest backup "
+                "(flask --app app restore FILE). To really start afresh, delete that line of the marker file.")
+    return None
 
 
 def is_sqlite():
@@ -42,33 +107,74 @@ def is_sqlite():
 
 
 def init_app(app):
+    from . import health
+
     database.initialize(make_database(app.config["DATABASE_URL"]))
+    problem = sqlite_problem(app.config["DATABASE_URL"], app.instance_path) if is_sqlite() else None
+    app.extensions["peergroups_database_problem"] = problem
+    if problem:
+        app.logger.critical("%s", problem)
     app.extensions["peergroups_migrated"] = not app.config["AUTO_MIGRATE"]
+    app.extensions["peergroups_health"] = health.new_state()
     lock = threading.Lock()
 
     @app.before_request
     def _connect():
-        if request.endpoint in ("static", "main.healthz"):
-            return None  # static files need no database; the health check reports on it itself
+        if request.endpoint == "static":
+            return None  # static files need no database
+        health_check = request.endpoint == "main.healthz"  # it reports on the database itself
+        if app.extensions["peergroups_database_problem"]:
+            if health_check:
+                return None
+            app.logger.critical("%s", app.extensions["peergroups_database_problem"])
+            return _unavailable()  # nothing may open (and so create) the database file
+        if "peergroups_in_use" not in app.extensions and is_sqlite():
+            with lock:
+                if "peergroups_in_use" not in app.extensions:
+                    _hold_in_use(app)
         try:
             if not app.extensions["peergroups_migrated"]:
                 with lock:
                     if not app.extensions["peergroups_migrated"]:
                         upgrade(Path(app.instance_path) / "backups")
                         app.extensions["peergroups_migrated"] = True
-            database.connect(reuse_if_open=True)
-        except (OperationalError, InterfaceError):
+            if "peergroups_remembered" not in app.extensions and is_sqlite():
+                remember_database(app.instance_path)
+                app.extensions["peergroups_remembered"] = True
+            if not health_check:
+                database.connect(reuse_if_open=True)
+        except MigrationRefused as refused:
+            app.logger.critical("%s", refused)
+            return None if health_check else _unavailable()
+        except (OperationalError, InterfaceError, OSError):
             app.logger.exception("The database cannot be reached")
-            g.db_down = True  # so the error page does not try the database again
-            from .pages import render_error
-
-            return render_error(503)
+            return None if health_check else _unavailable()
         return None
 
     @app.teardown_request
     def _close(exc):
+        if exc is not None:
+            health.note_damage(app.extensions["peergroups_health"], exc)
         if not database.is_closed():
             database.close()
+
+
+def _unavailable():
+    from .pages import render_error
+
+    g.db_down = True  # so the error page does not try the database again
+    return render_error(503)
+
+
+def _hold_in_use(app):
+    """A serving process holds the database's in-use lock until it ends, so `flask restore`
+    refuses to run under it (and a server started during a restore waits for it)."""
+    from .backups import hold_in_use
+
+    handle = hold_in_use(sqlite_path())
+    app.extensions["peergroups_in_use"] = handle
+    if handle is not None:
+        weakref.finalize(app, handle.close)
 
 
 def write_transaction():
@@ -92,19 +198,33 @@ def pending_migrations():
     return [m.name for m in runner.status() if m.path and not m.applied]
 
 
-def upgrade(backup_dir=None):
-    """Apply pending migrations under a lock; on SQLite copy the file into backup_dir first."""
+class MigrationRefused(Exception):
+    """Migrations that did not run because no backup could be taken first; the message says how."""
+
+
+def upgrade(backup_dir=None, take_backup=True):
+    """Apply pending migrations under a lock. When the database already holds data, a backup goes
+    into backup_dir first: a checked copy of a SQLite file, pg_dump's custom format on PostgreSQL
+    (without pg_dump, the migration is refused with the command to take one by hand)."""
     if not pending_migrations():
         return []
     runner = Runner(database.obj, directory=str(MIGRATIONS_DIR))
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     with database.connection_context():
+        needs_backup = backup_dir is not None and take_backup and runner.applied()
         if is_sqlite():
-            if backup_dir is not None and runner.applied():
-                stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-                backup(Path(backup_dir) / f"before-upgrade-{stamp}.sqlite3")
+            if needs_backup:
+                from .backups import BackupError
+
+                try:
+                    backup(Path(backup_dir) / f"before-upgrade-{stamp}.sqlite3")
+                except BackupError as error:
+                    raise MigrationRefused(f"No backup could be taken before migrating: {error}") from None
             # EXCLUSIVE: a second process waits here, then finds nothing pending.
             with database.atomic(lock_type="EXCLUSIVE"):
                 return runner.up()
+        if needs_backup:
+            pg_dump(Path(backup_dir) / f"before-upgrade-{stamp}.dump")
         database.execute_sql("SELECT pg_advisory_lock(%s)", (PG_MIGRATION_LOCK,))
         try:
             with database.atomic():
@@ -113,14 +233,39 @@ def upgrade(backup_dir=None):
             database.execute_sql("SELECT pg_advisory_unlock(%s)", (PG_MIGRATION_LOCK,))
 
 
-def backup(dest):
-    """Copy the SQLite database with SQLite's online backup API (safe while the app runs)."""
-    if not is_sqlite():
-        raise RuntimeError("backup() copies SQLite files; use pg_dump for PostgreSQL.")
+def pg_dump(dest):
+    """pg_dump --format=custom into DEST (through a temporary file); MigrationRefused when it cannot."""
+    url = database.obj.peergroups_url
+    by_hand = ("take one by hand (pg_dump --format=custom --file=before-upgrade.dump \"$DATABASE_URL\"), "
+               "then run 'flask --app app db upgrade --no-backup'")
+    if shutil.which("pg_dump") is None:
+        raise MigrationRefused("Migrations wait for a backup, and pg_dump is not installed "
+                               f"(apt-get install postgresql-client): install it, or {by_hand}.")
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(database.obj.database)
-    target = sqlite3.connect(str(dest))
-    with contextlib.closing(source), contextlib.closing(target):
-        source.backup(target)
+    partial = dest.with_name(f".{dest.name}.partial")
+    done = subprocess.run(["pg_dump", "--format=custom", f"--file={partial}", url], capture_output=True, text=True)
+    if done.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise MigrationRefused(f"Migrations wait for a backup, and pg_dump failed ({done.stderr.strip()}): "
+                               f"fix that, or {by_hand}.")
+    partial.replace(dest)
     return dest
+
+
+def sqlite_path():
+    """The live SQLite file's path (None on PostgreSQL)."""
+    return Path(database.obj.database) if is_sqlite() else None
+
+
+def backup(dest):
+    """A checked copy of the live SQLite database at DEST (see backups.write_checked_copy)."""
+    if not is_sqlite():
+        raise RuntimeError("backup() copies SQLite files; use pg_dump for PostgreSQL.")
+    from .backups import BackupError, write_checked_copy
+
+    try:
+        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BackupError(f"Cannot create the directory {Path(dest).parent}: {error.strerror}") from None
+    return write_checked_copy(sqlite_path(), dest)

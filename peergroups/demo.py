@@ -14,7 +14,7 @@ from .config import DEFAULTS
 from .db import database
 from .results import release_due
 from .models import (
-    SLOTS, Attendance, AttendanceChange, CheckIn, Group, GroupFacilitator, GroupMember, Meeting, Member,
+    SLOTS, Attendance, AttendanceChange, CheckIn, CrisisLine, Group, GroupFacilitator, GroupMember, Meeting, Member,
     MentorProfile, Organization, Pairing, Survey, SurveyAnswer, SurveyLink, SurveyResponse, User, utcnow,
 )
 from .schedule import Schedule, occurrences
@@ -48,14 +48,15 @@ GROUPS = (
          location="Riverside Community Center, Room 2, 410 W Lake St, Chicago",
          topics="Gratitude\nSetting boundaries\nAsking for help\nHandling cravings\nFamily and holidays\nHope",
          names="Jess Marcus Tanya Dave Keisha Ryan Colleen Andre Becky T.J. Rosie Mike Shawna Luis Dee Pat",
-         pronouns="she/her he/him they/them", locales="en en en en es"),
+         pronouns="Jess:she/her Marcus:he/him Tanya:she/her Ryan:he/him Dee:they/them Pat:they/them",
+         locales="en en en en es"),
     dict(name="Grupo Esperanza", languages="es,en", timezone="America/Los_Angeles", weekday=3, start=T(19),
          about="Grupo en español para personas en recuperación y sus familias.",
          lead=FACILITATOR, phone="+1 213 555 01", location="Centro Comunitario Boyle Heights, salón B",
          topics="Gratitud\nPoner límites\nPedir ayuda\nLa familia\nCuidarse en días difíciles\nEsperanza",
          names="Lucía Javier Lupita Rosa Miguel Carmen Chuy Alejandra Paco Marisol Ernesto Yesenia Beto Inés "
                "Toño Maricela",
-         pronouns="ella él elle", locales="es es es en"),
+         pronouns="Lucía:ella Javier:él Rosa:ella Miguel:él", locales="es es es en"),
     dict(name="حلقة الأمل", languages="ar,en", timezone="Europe/Berlin", weekday=5, start=T(16), interval=2,
          about="Arabic-speaking group in Berlin, in the room and online, every other Saturday.",
          lead="karim.haddad@example.org", phone="+49 30 5550 10", location="Nachbarschaftshaus Neukölln, Raum 3",
@@ -76,7 +77,7 @@ GROUPS = (
          topics="Вдячність\nОсобисті межі\nЯк просити про допомогу\nСон і відпочинок\nТурбота про себе\nНадія",
          names="Оксана Андрій Наталія Богдан Ірина Тарас Олена Дмитро Світлана Юрій Марічка Віктор Галина "
                "Остап Леся Роман",
-         pronouns="вона він", locales="uk uk uk uk en"),
+         pronouns="Оксана:вона Андрій:він Ірина:вона Тарас:він", locales="uk uk uk uk en"),
     dict(name="Kulanka Rajada", languages="so,en", timezone="America/Chicago", weekday=5, start=T(14), ordinal=2,
          about="Somali-speaking group in Minneapolis, second Saturday of each month.",
          lead="hodan.warsame@example.org", phone="+1 612 555 01",
@@ -107,11 +108,23 @@ def build_demo(password, scale=1, focus_areas=DEFAULTS["MENTOR_FOCUS_AREAS"]):
         marks = _attendance(rng, groups)
         pairings = _mentoring(rng, groups, staff, focus_areas)
         responses = _surveys(rng, groups) + _check_ins(rng, groups)
+        _insert(CrisisLine, DEMO_CRISIS_LINES)
     release_due()  # closed links and ended months: the results pages read releases
     contract = ", ".join(email for email, *_ in DEMO_STAFF)
     return (f"Demo ready: {len(staff)} staff accounts ({contract}, with the password given), {len(groups)} groups, "
             f"{members} members, {meetings} meetings, {marks} attendance marks, {pairings} mentor pairings, "
             f"{responses} survey responses.")
+
+
+# The organization is in Chicago: the US lines, in English for everyone and in Spanish.
+DEMO_CRISIS_LINES = [
+    {"locale": "", "name": "988 Suicide & Crisis Lifeline", "phone": "988", "text_line": "988",
+     "url": "https://988lifeline.org", "hours": "24/7"},
+    {"locale": "", "name": "Crisis Text Line", "phone": "", "text_line": "741741",
+     "url": "https://www.crisistextline.org", "hours": "24/7"},
+    {"locale": "es", "name": "988 Lifeline en español", "phone": "988", "text_line": "988",
+     "url": "https://988lineadevida.org", "hours": "24/7"},
+]
 
 
 def _insert(model, rows, ids=False):
@@ -210,10 +223,9 @@ def _members(rng, groups):
             first = rng.choice(recent) if what in ("new", "once") else None
             joined = (held[first]["local_date"] if first is not None
                       else group["schedule"].starts_on + datetime.timedelta(days=rng.randrange(since)))
-            pronouns = kind["pronouns"].split()
             person = dict(name=name, locale=rng.choice(kind["locales"].split()), joined_on=joined,
                           created_at=datetime.datetime.combine(joined, T(12)),
-                          pronouns=rng.choice(pronouns) if pronouns and rng.random() < 0.35 else "",
+                          pronouns=pronouns_of(kind).get(name, ""),
                           phone=f"{kind['phone']}{rng.randrange(100):02d}" if rng.random() < 0.15 else "",
                           email=f"contact{len(people) + 1}@example.net" if rng.random() < 0.1 else "")
             people.append(person)
@@ -231,6 +243,11 @@ def _members(rng, groups):
     _insert(GroupMember, [dict(group=g["id"], member=m["member"], joined_on=m["joined"])
                           for g in groups for m in g["members"]])
     return len(people)
+
+
+def pronouns_of(kind):
+    """{name: pronouns} as the people of a demo group gave them ("Jess:she/her Marcus:he/him")."""
+    return dict(item.split(":", 1) for item in kind["pronouns"].split())
 
 
 def _comes(rng, membership, number, last):
@@ -257,6 +274,7 @@ def _attendance(rng, groups):
                     marks.append(dict(key, state="absent", at=closed))
                     changes.append(dict(key, state="absent", previous=None, at=closed))
                     continue
+                membership.setdefault("first_seen", meeting["local_date"])
                 at = meeting["starts_at"] + datetime.timedelta(minutes=rng.randint(-10, 25))
                 if rng.random() < 0.03:
                     changes.append(dict(key, state="absent", previous=None, at=closed))
@@ -278,7 +296,9 @@ def _mentoring(rng, groups, staff, focus_areas):
     for index, group in enumerate(groups):
         regulars = [m for m in group["members"] if m["kind"] == "regular"][:2]
         newcomer = next((m for m in group["members"] if m["kind"] == "new"), None)
-        former = next((m for m in group["members"] if m["kind"] == "occasional"), None)
+        # A former newcomer whose pairing began after their first meeting and has ended since.
+        former = next((m for m in group["members"] if m["kind"] == "occasional" and m.get("first_seen")
+                       and m["first_seen"] + datetime.timedelta(days=40) < group["today"]), None)
         if len(regulars) < 2 or newcomer is None or former is None:
             continue
         for mentor in regulars:
@@ -287,14 +307,15 @@ def _mentoring(rng, groups, staff, focus_areas):
                                  availability=",".join(rng.sample(SLOTS, 3)), in_recovery_since=mentor["joined"]))
         by = group["leaders"][0][0]
         started = group["meetings"][newcomer["first"]]["starts_at"] + datetime.timedelta(days=2)
-        ended_start = datetime.datetime.combine(former["joined"], T(12)) + datetime.timedelta(days=14)
+        ended_start = datetime.datetime.combine(former["first_seen"], T(12)) + datetime.timedelta(days=3)
+        ended_days = min(120, (group["today"] - former["first_seen"]).days - 10)
         pairings.append(dict(newcomer=newcomer["member"], mentor=regulars[0]["member"], group=group["id"],
                              status="active", consent_to_share_contact=True, created_at=started,
                              activated_at=started, created_by=by))
         pairings.append(dict(newcomer=former["member"], mentor=regulars[1]["member"], group=group["id"],
                              status="ended", end_reason=rng.choice(("completed", "moved")),
                              consent_to_share_contact=True, created_at=ended_start, activated_at=ended_start,
-                             ended_at=ended_start + datetime.timedelta(days=120), created_by=by))
+                             ended_at=ended_start + datetime.timedelta(days=ended_days), created_by=by))
         plans.append((started.date(), group["today"] - datetime.timedelta(days=20 if index % 2 else 3), by))
     ids = _insert(Pairing, pairings, ids=True)
     check_ins = []

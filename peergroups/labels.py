@@ -19,9 +19,25 @@ END_REASONS = {"completed": _l("Completed"), "moved": _l("Moved away"), "no_cont
                "other": _l("Other reason")}
 CHECK_IN_KINDS = {"met": _l("Met"), "called": _l("Called"), "messaged": _l("Messaged"),
                   "no_contact": _l("No contact")}
+CONTACT_HOWS = {"call": _l("Called"), "text": _l("Text message"), "whatsapp": _l("WhatsApp"), "email": _l("Email"),
+                "in_person": _l("In person")}
+CONTACT_OUTCOMES = {"reached": _l("Talked with them"), "left_message": _l("Left a message"),
+                    "no_answer": _l("No answer"), "stop": _l("Asked not to be contacted")}
 PERIODS = {"month": _l("Every month"), "quarter": _l("Every three months")}
+REPORT_PERIODS = {"this-month": _l("This month"), "last-month": _l("Last month"), "this-quarter": _l("This quarter"),
+                  "last-quarter": _l("Last quarter"), "last-12": _l("The last 12 months"), "year": _l("A year"),
+                  "range": _l("Months from … to …")}  # reports.PERIOD_KINDS
 QUESTION_KINDS = {"scale": _l("Scale with a label for each point"), "yesno": _l("Yes or no"),
                   "choice": _l("One choice from a list"), "text": _l("Short text")}
+
+AUDIT_ACTIONS = {
+    "sign_in": _l("Signed in"), "invite": _l("Made an invite link"), "role_change": _l("Changed a role"),
+    "deactivate": _l("Deactivated an account"), "reactivate": _l("Reactivated an account"),
+    "reset_link": _l("Made a password-reset link"), "settings": _l("Changed the organization settings"),
+    "member.merge": _l("Merged two member records"), "member.erase": _l("Erased a member's personal data"),
+    "member.contact_view": _l("Viewed a member's contact details"),
+    "export": _l("Downloaded the organization's data"),
+}
 
 
 def choices(labels):
@@ -60,4 +76,6 @@ def template_names():
     """What templates call the labels by."""
     return {"state_name": lambda code: name(MARKS, code), "role_name": lambda code: name(ROLES, code),
             "day_names": DAYS, "part_names": DAY_PARTS, "status_names": PAIRING_STATUSES,
-            "reason_names": END_REASONS, "kind_names": CHECK_IN_KINDS, "reason_text": reason_text}
+            "reason_names": END_REASONS, "kind_names": CHECK_IN_KINDS, "period_names": REPORT_PERIODS,
+            "reason_text": reason_text, "contact_how_names": CONTACT_HOWS, "contact_outcome_names": CONTACT_OUTCOMES,
+            "audit_action_name": lambda code: name(AUDIT_ACTIONS, code)}

@@ -83,6 +83,12 @@ class Invite(BaseModel):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
+    group_ids = CharField(max_length=2000, default="")  # an invite's groups to lead, "3,7"
+
+    @property
+    def groups(self):
+        ids = [int(part) for part in self.group_ids.split(",") if part]
+        return list(Group.select().where(Group.id.in_(ids), ~Group.archived).order_by(Group.name)) if ids else []
 
 
 PERIODS = ("month", "quarter")
@@ -157,6 +163,7 @@ class Member(BaseModel):
     archived = BooleanField(default=False)
     merged_into = ForeignKeyField("self", null=True, on_delete="SET NULL", backref="+")
     created_at = DateTimeField(default=utcnow)
+    erased_at = DateTimeField(null=True)  # personal data removed (erasure.py); attendance kept, anonymous
 
     @classmethod
     def active_in(cls, groups, *fields):
@@ -295,6 +302,28 @@ class CheckIn(BaseModel):
 
     class Meta:
         indexes = ((("pairing", "date"), False),)
+
+
+CONTACT_HOWS = ("call", "text", "whatsapp", "email", "in_person")
+CONTACT_OUTCOMES = ("reached", "left_message", "no_answer", "stop")  # stop: asked not to be contacted
+
+
+class ContactNote(BaseModel):
+    """A leader's follow-up contact with someone the group has not seen: when, how, what came of it."""
+
+    member = ForeignKeyField(Member, backref="+", on_delete="CASCADE")
+    group = ForeignKeyField(Group, backref="+", on_delete="CASCADE")
+    contacted_on = DateField()
+    how = CharField(max_length=12)
+    outcome = CharField(max_length=16)
+    note = CharField(max_length=280, default="")
+    by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("group", "member"), False),)
+
+
 class SurveyLink(BaseModel):
     """An anonymous survey link /s/<token>: a meeting's (meeting set) or a group's for one period
     (period set, e.g. a month). Shown again on the staff screens, so the token is stored as it is;
@@ -369,3 +398,13 @@ class SurveyRelease(BaseModel):
     @classmethod
     def of_survey(cls, survey_id):
         return cls.select().where(cls.survey.is_null() if survey_id is None else cls.survey == survey_id)
+
+
+class AuditEvent(BaseModel):
+    """Who did what, when, to which record (audit.py): never the data itself, never survey answers."""
+
+    at = DateTimeField(default=utcnow)
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    action = CharField(max_length=40)  # a code named in labels.AUDIT_ACTIONS
+    target_id = IntegerField(null=True)
+    detail = CharField(max_length=200, default="")

@@ -67,6 +67,8 @@ def nav_items():
         items.append(("settings.index", _l("Settings")))
     if current_user.is_authenticated and current_user.role in ("admin", "supervisor"):
         items.append(("results.organization", _l("Feedback")))
+    if current_user.is_authenticated:
+        items.append(("reports.index", _l("Reports")))
     items.append(("account.index", _l("Account")))
     return items
 

@@ -21,7 +21,8 @@ OTHER_GROUP = expect(302, 200, 404, 200)  # a group the facilitator does not lea
 
 def is_html_page(template):
     """A GET row that answers a page (not the JSON health check, a calendar feed or a file download)."""
-    return template != "/healthz" and not template.endswith((".ics", "/export", "{survey_asset}"))
+    path = template.split("?")[0]
+    return template != "/healthz" and not path.endswith((".ics", "/export", "{survey_asset}", ".csv"))
 
 
 def leaders(status):
@@ -68,6 +69,11 @@ ROUTES = [
     ("POST", "/admin/crisis-lines/{crisis_line}/delete", expect(302, 303, 404, 404), CONFIRMED),
     ("GET", "/admin/settings", ADMIN_ONLY),
     ("POST", "/admin/settings", expect(302, 422, 404, 404)),
+    # The organization's data: the export (the POST answers the ZIP) and the audit log, admins only.
+    ("GET", "/admin/data", ADMIN_ONLY),
+    ("POST", "/admin/data", expect(302, 200, 404, 404)),
+    ("GET", "/admin/audit", ADMIN_ONLY),
+    ("GET", "/admin/audit?action=member.erase&user={user_id}&since=2026-01-01&until=2026-12-31", ADMIN_ONLY),
     # The organization's own surveys: admins only. Empty forms are refused with 422.
     ("GET", "/admin/surveys/", ADMIN_ONLY),
     ("POST", "/admin/surveys/", expect(302, 422, 404, 404)),
@@ -100,6 +106,8 @@ ROUTES = [
     ("POST", "/groups/{group_a}/archive", expect(302, 303, 404, 404), CONFIRMED),
     ("GET", "/groups/{group_a}/follow-up", SIGNED_IN),
     ("GET", "/groups/{group_b}/follow-up", OTHER_GROUP),
+    ("POST", "/groups/{group_a}/follow-up/{member_a}/contacts", leaders(303)),
+    ("POST", "/groups/{group_b}/follow-up/{member_b}/contacts", other_group_write(303)),
     ("POST", "/groups/{group_a}/meetings", leaders(303)),
     ("POST", "/groups/{group_b}/meetings", other_group_write(303)),
     ("GET", "/groups/{group_a}/calendar", LEADERS_READ),
@@ -142,6 +150,16 @@ ROUTES = [
     ("GET", "/groups/{group_a}/results", SIGNED_IN),
     ("GET", "/groups/{group_b}/results", OTHER_GROUP),
     ("GET", "/results/", expect(302, 200, 404, 200)),
+    # Reports: everyone signed in; facilitators see only their own groups (another group is a 404).
+    ("GET", "/reports/", SIGNED_IN),
+    ("GET", "/reports/?group={group_a}&period=last-quarter", SIGNED_IN),
+    ("GET", "/reports/?group={group_b}", OTHER_GROUP),
+    ("GET", "/reports/print", SIGNED_IN),
+    ("GET", "/reports/print?group={group_b}&period=year", OTHER_GROUP),
+    ("GET", "/reports/table.csv?table=attendance-months", SIGNED_IN),
+    ("GET", "/reports/table.csv?table=retention&group={group_a}", SIGNED_IN),
+    ("GET", "/reports/table.csv?table=people-groups&group={group_b}", OTHER_GROUP),
+    ("GET", "/reports/table.csv?table=no-such-table", expect(302, 404, 404, 404)),
     # The anonymous survey: a browser signed in as staff cannot answer (told why, nothing stored).
     ("GET", "/s/{survey_token}", expect(200, 403, 403, 403)),
     ("POST", "/s/{survey_token}", expect(422, 403, 403, 403)),
@@ -156,7 +174,14 @@ ROUTES = [
     ("POST", "/members/{member_a}/edit", leaders(303)),
     ("GET", "/members/{member_b}/edit", other_group_write(200)),
     ("POST", "/members/{member_a}/archive", leaders(303), CONFIRMED),
+    ("POST", "/members/{member_a}/erase", expect(302, 303, 404, 404), CONFIRMED),  # admins only
     ("GET", "/members/groups/{group_a}/new", LEADERS_READ),
+    ("GET", "/members/new", expect(302, 200, 302, 404)),  # the facilitator leads one group: straight to it
+    ("GET", "/members/import", LEADERS_READ),
+    ("GET", "/members/import?group={group_a}", LEADERS_READ),
+    ("GET", "/members/import?group={group_b}", other_group_write(200)),
+    ("POST", "/members/import", expect(302, 422, 422, 404)),
+    ("POST", "/members/import?group={group_b}", other_group_write(422)),
     ("POST", "/members/groups/{group_a}", leaders(422)),
     ("POST", "/members/groups/{group_b}", other_group_write(422)),
     ("POST", "/members/{member_a}/groups", leaders(303), {"group_id": "{group_a}"}),

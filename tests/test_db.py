@@ -1,14 +1,17 @@
 """Schema upgrades, automatic migration at the first request, backups, the demo command."""
+import os
 import sqlite3
+import subprocess
 
 import pytest
 from peewee import IntegrityError
 from playhouse.migrations import Runner
 
-from peergroups import create_app
+from peergroups import ROOT, create_app
 from peergroups import db as dbmod
 from peergroups.db import MIGRATIONS_DIR, database
 
+from . import factories
 from .helpers import PG_URL, reset_postgres
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite file behaviour")
@@ -75,9 +78,61 @@ def test_first_request_migrates_with_a_backup(tmp_path):
     assert app.test_client().get("/login").status_code in (200, 302)
     assert app.extensions["peergroups_migrated"]
     assert not dbmod.pending_migrations()
-    if not PG_URL and len(runner.migrations()) > 1:
-        assert list((tmp_path / "instance" / "backups").glob("before-upgrade-*.sqlite3"))
+    backups = tmp_path / "instance" / "backups"
+    if not PG_URL:
+        assert list(backups.glob("before-upgrade-*.sqlite3"))
+    else:  # pg_dump's custom format, which pg_restore can read
+        (dump,) = backups.glob("before-upgrade-*.dump")
+        listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True, check=True)
+        assert "TABLE public organization" in listing.stdout
     database.close()
+
+
+def test_without_a_backup_tool_the_migration_waits_and_says_how(tmp_path, monkeypatch):
+    url = fresh_url(tmp_path)
+    database.initialize(dbmod.make_database(url))
+    runner = Runner(database.obj, directory=str(MIGRATIONS_DIR))
+    runner.up(target=runner.migrations()[0].name)
+    database.close()
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url, "AUTO_MIGRATE": False,
+                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    if PG_URL:
+        monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump to be found
+        result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+        assert result.exit_code != 0 and "pg_dump is not installed" in result.output
+        assert "--no-backup" in result.output and dbmod.pending_migrations()
+    else:  # SQLite: the copy cannot be written (the backups directory is a file)
+        (tmp_path / "instance").mkdir(exist_ok=True)
+        (tmp_path / "instance" / "backups").write_text("in the way")
+        result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+        assert result.exit_code != 0 and "No backup could be taken" in result.output, result.output
+        assert dbmod.pending_migrations()
+    result = app.test_cli_runner().invoke(args=["db", "upgrade", "--no-backup"])
+    assert result.exit_code == 0 and not dbmod.pending_migrations()
+    database.close()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only")
+def test_the_readme_pg_dump_and_pg_restore_steps_round_trip(app, tmp_path):
+    """The README's commands, word for word: a custom-format dump, then pg_restore --clean into the
+    same database brings back what was there at the dump."""
+    from peergroups.models import Member
+
+    readme = (ROOT / "README.md").read_text()
+    dump_cmd = 'pg_dump --format=custom --file=peergroups.dump "$DATABASE_URL"'
+    restore_cmd = 'pg_restore --clean --if-exists --no-owner --single-transaction --dbname="$DATABASE_URL" peergroups.dump'
+    assert dump_cmd in readme and restore_cmd in readme
+    with app.app_context():
+        factories.member(name="In the dump")
+    env = {**os.environ, "DATABASE_URL": PG_URL}
+    subprocess.run(dump_cmd, shell=True, cwd=tmp_path, env=env, check=True)
+    with app.app_context():
+        factories.member(name="After the dump")
+    database.close()
+    subprocess.run(restore_cmd, shell=True, cwd=tmp_path, env=env, check=True, capture_output=True)
+    with app.app_context():
+        assert sorted(m.name for m in Member.select()) == ["In the dump"]
+        assert not dbmod.pending_migrations()
 
 
 def test_auto_migrate_off_leaves_schema_alone(tmp_path):
@@ -97,6 +152,7 @@ def test_backup_command_copies_a_consistent_database(app, tmp_path):
     from peergroups.models import Organization
 
     dest = tmp_path / "copies" / "backup.sqlite3"
+    dest.parent.mkdir()
     result = app.test_cli_runner().invoke(args=["backup", str(dest)])
     assert result.exit_code == 0, result.output
     with sqlite3.connect(dest) as conn:

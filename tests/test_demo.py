@@ -240,3 +240,36 @@ def test_the_demo_shows_the_organization_and_every_group_all_time(demo_app):
         for group in Group.select():
             headline = results.range_release(AFTER_MEETING, None, group.id)
             assert headline is not None and headline.figures is not None, group.name
+
+
+def test_the_demo_has_crisis_lines_for_every_reader(demo_app):
+    from peergroups.crisis import lines_for
+
+    with demo_app.app_context():
+        spanish = lines_for("es")
+        assert spanish[0].locale == "es" and any(line.locale == "" for line in spanish)
+        assert all(line.phone or line.text_line for line in spanish)
+
+
+def test_a_weak_demo_password_is_warned_about(fresh_app):
+    result = fresh_app.test_cli_runner().invoke(args=["demo", "--password", "x"])
+    assert result.exit_code == 0 and "Warning: Use at least 10 characters." in result.stderr
+
+
+def test_the_demo_does_not_contradict_itself(demo_app):
+    from peewee import fn
+
+    from peergroups.demo import GROUPS, pronouns_of
+    from peergroups.models import Meeting, Pairing
+
+    with demo_app.app_context():
+        for pairing in Pairing.select():
+            first = (Attendance.select(fn.MIN(Meeting.local_date)).join(Meeting, on=(Attendance.meeting == Meeting.id))
+                     .where(Attendance.member == pairing.newcomer_id, Attendance.state == "present").scalar())
+            first = first if isinstance(first, datetime.date) else datetime.date.fromisoformat(str(first)[:10])
+            assert pairing.created_at.date() >= first, "a pairing began before the newcomer first came"
+            if pairing.ended_at:
+                assert pairing.created_at < pairing.ended_at <= utcnow()
+        given = {name: said for kind in GROUPS for name, said in pronouns_of(kind).items()}
+        for member in Member.select().where(Member.pronouns != ""):
+            assert given.get(member.name) == member.pronouns  # as the person gave them, not drawn at random

@@ -14,6 +14,8 @@ from peergroups import labels, models, questionnaire
     (models.END_REASONS, labels.END_REASONS),
     (models.CHECK_IN_KINDS, labels.CHECK_IN_KINDS),
     (models.PERIODS, labels.PERIODS),
+    (models.CONTACT_HOWS, labels.CONTACT_HOWS),
+    (models.CONTACT_OUTCOMES, labels.CONTACT_OUTCOMES),
     (questionnaire.KINDS, labels.QUESTION_KINDS),
     (tuple(range(7)), dict(enumerate(labels.WEEKDAYS))),
 ], ids=lambda value: None)

@@ -8,14 +8,14 @@ from flask_login import current_user
 from wtforms import SelectChoice, SelectMultipleField, TextAreaField, URLField
 from wtforms.validators import Optional, ValidationError
 
-from .. import attendance, groups as groups_data, pairing
+from .. import attendance, follow_up as follow_up_data, groups as groups_data, members, pairing
 from ..forms import (
     Form,
     choice_field, date_field, integer_field, language_choices, language_field, max_length, name_field,
     time_field, timezone_field,
 )
 from ..i18n import LANGUAGES
-from ..labels import WEEKDAYS, choices
+from ..labels import CONTACT_HOWS, CONTACT_OUTCOMES, WEEKDAYS, choices
 from ..models import ROLES, Organization
 from ..i18n import day
 from ..pages import ask_first, confirmed, render
@@ -246,16 +246,59 @@ def _planned_occurrence(group, value):
     return groups_data.planned_occurrence(group, wanted) or abort(404)
 
 
+class ContactForm(Form):
+    contacted_on = date_field(_l("When"))
+    how = choice_field(_l("How"), choices(CONTACT_HOWS), default="call")
+    outcome = choice_field(_l("What came of it"), choices(CONTACT_OUTCOMES), default="reached")
+    note = TextAreaField(_l("Note (optional)"), validators=[max_length(follow_up_data.NOTE_MAX)])
+
+
 @bp.get("/<int:group_id>/follow-up")
 def follow_up(group_id):
-    group = get_group(group_id)
+    return _follow_up_page(get_group(group_id))
+
+
+def _follow_up_page(group, form=None, form_member=None, status=200):
+    """Who the group has not seen, each with the ways to reach them (for those who may see contact
+    details), their latest contact note and a form to record the next one."""
     missed = current_app.config["FOLLOW_UP_MISSED_MEETINGS"]
     not_seen, came_once = attendance.follow_up(group, missed, current_app.config["NEWCOMER_WINDOW_DAYS"])
     overdue_days = current_app.config["CHECKIN_OVERDUE_DAYS"]
     overdue = pairing.overdue(group.id, overdue_days, attendance.local_today(group.timezone))
+    # The group's leaders and admins: they may see its members' contact details (security.may_see_contact).
+    can_edit = may_see_group(group.id, edit=True) and not group.archived
+    listed = {row["id"] for row in not_seen}
+    came_once = [row for row in came_once if row["id"] not in listed]  # each person once on the page
+    notes = follow_up_data.latest(group.id, [r["id"] for r in not_seen + came_once]) if can_edit else {}
+    today = attendance.local_today(group.timezone)
+    for row in not_seen + came_once:
+        note = notes.get(row["id"])
+        row["note"] = note
+        row["ways"] = [] if not can_edit or (note and note.outcome == "stop") else \
+            follow_up_data.ways_to_reach(row["phone"], row["email"])
+        row["form"] = form if form_member == row["id"] else \
+            ContactForm(formdata=None, prefix=_contact_prefix(row["id"]), contacted_on=today)
     return render("groups/follow_up.html", group=group, not_seen=not_seen, came_once=came_once, missed=missed,
-                  waiting=_waiting(group), overdue=overdue, overdue_days=overdue_days,
-                  can_edit=may_see_group(group.id, edit=True) and not group.archived)
+                  waiting=_waiting(group), overdue=overdue, overdue_days=overdue_days, can_edit=can_edit,
+                  form_member=form_member, status=status)
+
+
+def _contact_prefix(member_id):
+    """One form per person on the page: prefixed names and ids keep them apart."""
+    return f"contact{member_id}"
+
+
+@bp.post("/<int:group_id>/follow-up/<int:member_id>/contacts")
+def record_contact(group_id, member_id):
+    group = get_group(group_id, edit=True)
+    member = members.in_group(member_id, group.id) or abort(404)
+    form = ContactForm(prefix=_contact_prefix(member.id))
+    if not form.validate_on_submit():
+        return _follow_up_page(group, form, member.id, 422)
+    follow_up_data.record(member.id, group.id, form.contacted_on.data or attendance.local_today(group.timezone),
+                          form.how.data, form.outcome.data, form.note.data or "", current_user.id)
+    flash(_("The contact with %(name)s is noted.", name=member.name), "success")
+    return redirect(url_for("groups.follow_up", group_id=group.id, _anchor=f"member-{member.id}"), 303)
 
 
 def _waiting(group):

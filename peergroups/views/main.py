@@ -1,9 +1,8 @@
 """The home page and the health check."""
-from flask import Blueprint, jsonify, redirect, url_for
+from flask import Blueprint, current_app, jsonify, redirect, url_for
 from flask_login import current_user
 
-from .. import attendance
-from ..db import database
+from .. import attendance, health
 from ..pages import render
 from ..security import visible_groups
 
@@ -21,9 +20,12 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database answers, 503 otherwise: for monitors and load balancers."""
-    try:
-        database.execute_sql("SELECT 1")
-    except Exception:  # any driver error means "not healthy", never a 500 page
-        return jsonify(status="unavailable", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    """200 when the database can be read and written, the disk has room, no migration is pending
+    and the integrity check passed; 503 with the reasons otherwise. For monitors and load balancers."""
+    missing = current_app.extensions["peergroups_database_problem"]
+    if missing:  # opening the database would create an empty one
+        return jsonify(status="unavailable", problems=[missing]), 503
+    problems, facts = health.check(current_app.config, current_app.extensions["peergroups_health"])
+    if problems:
+        return jsonify(status="unavailable", problems=problems, **facts), 503
+    return jsonify(status="ok", **facts)

@@ -1,6 +1,7 @@
 """The meeting screen: one tap per member, search, add a newcomer, undo, close, correct."""
 import json
 
+from markupsafe import Markup
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
@@ -14,7 +15,7 @@ from ..labels import choices
 from ..forms import Form, choice_field, language_field, max_length, name_field
 from ..models import MARK_STATES, ROLES
 from ..i18n import day
-from ..pages import ask_first, confirmed, render, render_error, wants_fragment
+from ..pages import ask_first, confirmed, isolate, render, render_error, wants_fragment
 from ..security import get_group, get_meeting, may_see_group, parse_id, require_role
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -142,8 +143,9 @@ def undo(meeting_id):
                           message=_("There is nothing of yours to undo."))
         flash(_("There is nothing of yours to undo."), "info")
         return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
-    name = change.member.name
-    message = _("Undone: %(name)s is “%(state)s” again.", name=name, state=labels.MARKS[change.previous])
+    # The name isolated in <bdi> (pages.isolate); the translation is ours, so it may carry markup.
+    message = Markup(_("Undone: %(name)s is “%(state)s” again.")) % {
+        "name": isolate(change.member.name), "state": labels.MARKS[change.previous]}
     return _after_change(meeting, change.member_id, row_oob=True, message=message)
 
 

@@ -3,8 +3,9 @@ responses a figure needs before anyone sees it (suppression.py applies it)."""
 from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-from .. import organization
+from .. import audit, organization
 from ..forms import (
     Form,
     integer_field,
@@ -46,5 +47,6 @@ def save():
     if not form.validate_on_submit():
         return _page(form, 422)
     organization.save_settings({name: form[name].data for name in organization.SETTINGS})
+    audit.record("settings", current_user.id)
     flash(_("Your changes are saved."), "success")
     return redirect(url_for("settings.index"), 303)

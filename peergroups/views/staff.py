@@ -5,23 +5,24 @@ from flask import Blueprint, abort, current_app, flash, redirect, session, url_f
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from wtforms import SelectChoice, SelectField
+from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import AnyOf, ValidationError
 
-from .. import accounts
+from .. import accounts, audit
 from ..forms import Form, email_field
 from ..models import ROLES
 from ..pages import ask_first, confirmed, render
 from ..labels import ROLES as ROLE_NAMES
-from ..security import require_role
+from ..security import require_role, visible_groups
 from ..sharing import public_url, qr_svg
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-def role_field():
+def role_field(default=None):
     return SelectField(
         _l("Role"),
+        default=default,
         choices=[SelectChoice(role, label) for role, label in ROLE_NAMES.items()],
         validate_choice=False,
         validators=[AnyOf(ROLES, message=_l("Please choose a role from the list."))],
@@ -30,7 +31,12 @@ def role_field():
 
 class InviteForm(Form):
     email = email_field()
-    role = role_field()
+    role = role_field(default="facilitator")  # most people invited lead groups
+    groups = SelectMultipleField(_l("Groups they will lead"), coerce=str, validate_choice=False)
+
+    def chosen_groups(self):
+        valid = {choice.value for choice in self.groups.choices}
+        return [int(value) for value in self.groups.data or [] if value in valid]
 
     def validate_email(self, field):
         if accounts.email_taken(field.data):
@@ -54,9 +60,12 @@ def index():
 @bp.route("/invite", methods=["GET", "POST"])
 def invite():
     form = InviteForm()
+    form.groups.choices = [SelectChoice(str(group.id), group.name) for group in visible_groups()]
     if form.validate_on_submit():
         token, invite = accounts.make_link("invite", form.email.data, current_user.id,
-                                           timedelta(days=current_app.config["INVITE_DAYS"]), role=form.role.data)
+                                           timedelta(days=current_app.config["INVITE_DAYS"]), role=form.role.data,
+                                           group_ids=form.chosen_groups() if form.role.data == "facilitator" else ())
+        audit.record("invite", current_user.id, target_id=invite.id, detail=form.role.data)
         _remember_link(invite, public_url("auth.redeem_invite", token=token))
         return redirect(url_for("staff.link", invite_id=invite.id), 303)
     return render("staff/invite.html", form=form, status=422 if form.errors else 200)
@@ -96,6 +105,7 @@ def person(user_id):
         if form.role.data == user.role:
             return redirect(url_for("staff.person", user_id=user.id), 303)
         if accounts.change_account(user, role=form.role.data):
+            audit.record("role_change", current_user.id, target_id=user.id, detail=form.role.data)
             flash(_("Role changed. %(name)s must sign in again.", name=user.name), "success")
             return redirect(url_for("staff.person", user_id=user.id), 303)
         form.role.errors.append(_("The organization needs at least one active administrator."))
@@ -111,7 +121,9 @@ def toggle_active(user_id):
                            name=user.name), _("Deactivate"))
     if not accounts.change_account(user, active=not user.active):
         flash(_("The organization needs at least one active administrator."), "error")
-    elif user.active:
+        return redirect(url_for("staff.person", user_id=user.id), 303)
+    audit.record("deactivate" if user.active else "reactivate", current_user.id, target_id=user.id)
+    if user.active:
         flash(_("%(name)s can no longer sign in.", name=user.name), "success")
     else:
         flash(_("%(name)s can sign in again.", name=user.name), "success")
@@ -123,5 +135,6 @@ def reset_link(user_id):
     user = accounts.get_user(user_id) or abort(404)
     token, invite = accounts.make_link("reset", user.email, current_user.id,
                                        timedelta(hours=current_app.config["RESET_HOURS"]), user=user)
+    audit.record("reset_link", current_user.id, target_id=user.id)
     _remember_link(invite, public_url("auth.redeem_reset", token=token))
     return redirect(url_for("staff.link", invite_id=invite.id), 303)

@@ -1,0 +1,163 @@
+"""Reports for boards and funders: the page, each table as a CSV file, and a printable one-page
+report. Admins and supervisors see every group and the organization; facilitators their own
+groups (a group they may not see is a 404). Figures come from reports.py through report_tables.py."""
+import csv
+import io
+
+from flask import Blueprint, abort, current_app, make_response, request
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user
+
+from .. import charts, i18n, report_tables
+from ..attendance import local_today
+from ..models import ROLES, Organization
+from ..pages import render
+from ..reports import PERIOD_KINDS, PeriodError, Scope, parse_period
+from ..security import get_group, led_group_ids, parse_id, require_role, visible_groups
+from ..suppression import effective_k
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def _load():
+    """What every report URL shares: the organization, the scope (a group the user may see, or all
+    they may see), the period (or a message), whether it is for sharing outside, and k."""
+    require_role(*ROLES)
+    org = Organization.current()
+    group = None
+    if request.args.get("group"):
+        group_id = parse_id(request.args["group"])
+        group = get_group(group_id) if group_id else get_group(0)  # 404 for what is not theirs
+    if group is not None:
+        scope = Scope([group.id])
+    elif current_user.role == "facilitator":
+        scope = Scope(sorted(led_group_ids()))
+    else:
+        scope = Scope(None)
+    today = local_today(org.timezone if org else "UTC")
+    try:
+        period, error = parse_period(request.args, today), None
+    except PeriodError as problem:
+        period, error = parse_period({}, today), str(problem.args[0])
+    return dict(org=org, group=group, scope=scope, period=period, error=error, today=today,
+                share=request.args.get("share") == "1",
+                k=effective_k(org.survey_min_responses if org else None))
+
+
+def _report(ctx, feedback_only=False, no_feedback=False):
+    report = None if feedback_only else report_tables.build(
+        ctx["scope"], ctx["period"], ctx["today"], current_app.config["CHECKIN_OVERDUE_DAYS"])
+    feedback = []
+    if no_feedback:
+        pass
+    elif ctx["group"] is not None:
+        feedback = [(ctx["group"].name, report_tables.feedback(ctx["period"], ctx["group"].id, get_locale()))]
+    elif ctx["scope"].group_ids is None:
+        feedback = [(None, report_tables.feedback(ctx["period"], None, get_locale()))]
+    else:
+        feedback = [(group.name, report_tables.feedback(ctx["period"], group.id, get_locale()))
+                    for group in visible_groups(include_archived=True)]
+    if report is not None and ctx["share"]:
+        report = report._replace(tables=[report_tables.shared(t, ctx["k"]) for t in report.tables])
+    return report, feedback
+
+
+def _charts(report, feedback):
+    """The charts beside their tables, drawn from the same numbers."""
+    rtl = i18n.is_rtl(str(get_locale()))
+    by_key = {t.key: t for t in report.tables}
+    months = by_key["attendance-months"].rows
+    drawn = {"attendance-months": charts.bars(
+        [(i18n.month(row[0]), [row[3]], [i18n.number(row[3])]) for row in months], rtl)}
+    too_early = _("too early to tell")
+
+    def share(value):
+        return i18n.percent(value) if isinstance(value, float) else too_early
+
+    cohorts = by_key["retention"].rows
+    drawn["retention"] = charts.bars(
+        [(i18n.month(row[0]), [_num(row[3]), _num(row[5])], [share(row[3]), share(row[5])]) for row in cohorts],
+        rtl, series=[_("Came back within 30 days"), _("4 or more meetings within 90 days")], top=1)
+    for _name, tables in feedback:
+        for item in tables:
+            if item.chart:
+                drawn[item.table.key] = charts.bars(
+                    [(i18n.month(month), [value], [i18n.number(value, 1) if value is not None else _("not shown")])
+                     for month, value in item.chart], rtl)
+    return drawn
+
+
+def _num(value):
+    return value if isinstance(value, float) else None
+
+
+def _page(template, status=200):
+    ctx = _load()
+    if ctx["error"]:
+        status = 422
+    report, feedback = _report(ctx)
+    return render(template, status=status, report=report, feedback=feedback, charts=_charts(report, feedback),
+                  how=report_tables.HOW_WE_COUNT, fewer=report_tables.FEWER, kinds=PERIOD_KINDS,
+                  groups=list(visible_groups(include_archived=True)), args=request.args,
+                  file_args={key: value for key, value in request.args.items() if key != "table"},
+                  printing=template.endswith("print.html"), **ctx)
+
+
+@bp.get("/")
+def index():
+    return _page("reports/index.html")
+
+
+@bp.get("/print")
+def printable():
+    return _page("reports/print.html")
+
+
+@bp.get("/table.csv")
+def table_csv():
+    """One table as a CSV file: UTF-8 with a byte-order mark (so spreadsheets read it as UTF-8),
+    headers in the user's language, numbers unformatted."""
+    ctx = _load()
+    if ctx["error"]:
+        return _page("reports/index.html")
+    key = request.args.get("table", "")
+    report, feedback = _report(ctx, feedback_only=key.startswith("feedback-"), no_feedback=not key.startswith("feedback-"))
+    tables = {t.key: t for t in report.tables} if report else {}
+    tables.update({item.table.key: item.table for _name, items in feedback for item in items})
+    table = tables.get(key)
+    if table is None:
+        abort(404)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([str(column.label) for column in table.columns])
+    for row in table.rows:
+        writer.writerow(_csv_row(row, table, ctx["k"]))
+    if table.total:
+        writer.writerow(_csv_row([_("Total"), *table.total[1:]], table, ctx["k"]))
+    response = make_response(out.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    period = ctx["period"]
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{table.key}-{period.first:%Y-%m}-{period.last:%Y-%m}.csv"')
+    return response
+
+
+def _csv_row(row, table, k):
+    out = []
+    for value, column in zip(row, table.columns):
+        if value is report_tables.FEWER:
+            out.append(f"<{k}")
+        elif value is None:
+            out.append("")
+        elif column.kind == "month" and hasattr(value, "strftime"):
+            out.append(value.strftime("%Y-%m"))
+        elif column.kind == "share":
+            out.append(round(value, 4))
+        elif column.kind == "decimal":
+            out.append(round(value, 2))
+        elif column.kind == "language":
+            out.append(i18n.native_name(value))
+        else:
+            out.append(str(value) if not isinstance(value, (int, float)) else value)
+    return out

@@ -1,0 +1,95 @@
+"""Follow-up that leads to action: ways to reach each person not seen lately, and a note of each
+contact, shown to the group's leaders only."""
+import datetime
+
+import pytest
+
+from peergroups import attendance
+from peergroups.models import ContactNote
+
+from . import factories
+
+
+@pytest.fixture
+def quiet(app):
+    """A group whose member 'Gone quiet' came five weeks ago and not at the last three meetings."""
+    today = datetime.date.today()
+    with app.app_context():
+        leader = factories.user(role="facilitator", email="lead@example.org")
+        group = factories.group(leads=[leader])
+        gone = factories.member(group, name="Gone quiet", phone="+1 (555) 010-0100", email="gq@example.org")
+        plain = factories.member(group, name="No number")
+        for weeks in range(5, 0, -1):
+            meeting = factories.meeting(group, local_date=today - datetime.timedelta(weeks=weeks))
+            if weeks == 5:
+                attendance.set_mark(meeting, gone.id, "present", None)
+                attendance.set_mark(meeting, plain.id, "present", None)
+            attendance.close_meeting(meeting, None)
+    return {"group": group, "gone": gone, "plain": plain, "leader": leader}
+
+
+def sign_in_as(app, client, email):
+    from peergroups.models import User
+
+    from .helpers import sign_in
+
+    with app.app_context():
+        sign_in(client, User.get(User.email == email))
+
+
+def test_a_leader_gets_a_next_step_for_each_person(app, client, quiet):
+    sign_in_as(app, client, "lead@example.org")
+    page = client.get(f"/groups/{quiet['group'].id}/follow-up").get_data(as_text=True)
+    assert 'href="tel:+15550100100"' in page and 'href="sms:+15550100100"' in page
+    assert 'href="https://wa.me/15550100100"' in page and 'href="mailto:gq@example.org"' in page
+    assert page.count('href="tel:') == 1  # "No number" gave none
+    assert page.count("Note a contact") == 2
+
+
+def test_a_contact_is_noted_and_shown_to_leaders_only(app, client, quiet):
+    sign_in_as(app, client, "lead@example.org")
+    group, gone = quiet["group"], quiet["gone"]
+    prefix = f"contact{gone.id}-"
+    response = client.post(f"/groups/{group.id}/follow-up/{gone.id}/contacts",
+                           data={prefix + "contacted_on": "2026-11-30", prefix + "how": "whatsapp",
+                                 prefix + "outcome": "left_message", prefix + "note": "Will try Friday"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"#member-{gone.id}")
+    page = client.get(f"/groups/{group.id}/follow-up").get_data(as_text=True)
+    assert "WhatsApp on Nov 30, 2026 by" in page and "Left a message" in page and "Will try Friday" in page
+    supervisor = app.test_client()
+    with app.app_context():
+        factories.user(role="supervisor", email="sup@example.org")
+    sign_in_as(app, supervisor, "sup@example.org")
+    seen = supervisor.get(f"/groups/{group.id}/follow-up").get_data(as_text=True)
+    assert "Gone quiet" in seen and "Will try Friday" not in seen and "tel:" not in seen and "Note a contact" not in seen
+
+
+def test_asked_not_to_be_contacted_hides_the_ways_to_reach_them(app, client, quiet):
+    sign_in_as(app, client, "lead@example.org")
+    group, gone = quiet["group"], quiet["gone"]
+    prefix = f"contact{gone.id}-"
+    client.post(f"/groups/{group.id}/follow-up/{gone.id}/contacts",
+                data={prefix + "contacted_on": "2026-11-30", prefix + "how": "call", prefix + "outcome": "stop"})
+    page = client.get(f"/groups/{group.id}/follow-up").get_data(as_text=True)
+    assert "Asked not to be contacted" in page and "tel:" not in page
+
+
+def test_bad_input_is_explained_next_to_its_field_and_kept(app, client, quiet):
+    sign_in_as(app, client, "lead@example.org")
+    group, gone = quiet["group"], quiet["gone"]
+    prefix = f"contact{gone.id}-"
+    response = client.post(f"/groups/{group.id}/follow-up/{gone.id}/contacts",
+                           data={prefix + "contacted_on": "yesterday", prefix + "how": "pigeon",
+                                 prefix + "outcome": "reached", prefix + "note": "Kept words"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Please enter a date like" in body and "Kept words" in body
+    assert "<details open>" in body
+    with app.app_context():
+        assert ContactNote.select().count() == 0
+
+
+def test_only_the_groups_own_members_and_leaders(app, client, quiet):
+    sign_in_as(app, client, "lead@example.org")
+    with app.app_context():
+        stranger = factories.member(factories.group(), name="Elsewhere")
+    assert client.post(f"/groups/{quiet['group'].id}/follow-up/{stranger.id}/contacts", data={}).status_code == 404
