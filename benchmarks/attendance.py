@@ -20,6 +20,7 @@ from harness import (  # also puts the checkout on sys.path
 )
 from peewee import fn
 
+from peergroups import attendance
 from peergroups.db import database
 from peergroups.models import Attendance, AttendanceChange, GroupMember, Meeting
 
@@ -102,6 +103,10 @@ def latency_runs(ports, hello_ports, meeting_id, members, client_counts, request
         status, _location, _body = client.request("GET", "/")
         return True if status == 200 else f"HTTP {status}"
 
+    def poll(client, _i):  # a co-facilitator's open roster asking "anything new?" when nothing is
+        status, _location, _body = client.request("GET", f"/meetings/{meeting_id}?since={client.cursor}", htmx=True)
+        return True if status == 204 else f"HTTP {status}"
+
     results = {}
     for clients in client_counts:
         # Client n talks to server process n mod P, as a proxy would spread them.
@@ -118,7 +123,17 @@ def latency_runs(ports, hello_ports, meeting_id, members, client_counts, request
         for label, action in (("(a) GET meeting screen", screen), ("(b) POST mark (htmx)", mark)):
             results[label, clients] = measure(sessions, each, action)
             report(label, results[label, clients], base)
+        for session in sessions:
+            session.cursor = roster_cursor(meeting_id)
+        label = "(d) GET roster poll, unchanged (204)"
+        results[label, clients] = measure(sessions, each, poll)
+        report(label, results[label, clients], base)
     return results
+
+
+def roster_cursor(meeting_id):
+    with database.connection_context():
+        return attendance.roster_cursor(Meeting.get_by_id(meeting_id))
 
 
 def main():

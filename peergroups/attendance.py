@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN, fn
 
 from .db import database, lock_row, write_transaction
-from .models import Attendance, AttendanceChange, Group, GroupMember, Meeting, Member, User, utcnow
+from .models import Attendance, AttendanceChange, Group, GroupMember, Meeting, Member, SurveyLink, User, utcnow
 
 RECENT_MEETINGS = 8  # how far back "likely to come" looks when ordering the roster
 
@@ -43,7 +43,8 @@ def _store(meeting_id, member_id, state, user_id, now):
 
 
 def undo_last(meeting, user_id):
-    """Revert this user's own last change at this meeting; returns the member id, or None."""
+    """Revert this user's own last change at this meeting; returns that change (its member_id,
+    the state it had set and the `previous` state now restored), or None."""
     now = utcnow()
     with write_transaction():
         _lock(meeting.id)
@@ -58,7 +59,15 @@ def undo_last(meeting, user_id):
         # The undo is history too, marked undone so a second undo reaches further back.
         AttendanceChange.create(meeting=meeting.id, member=change.member_id, state=change.previous,
                                 previous=change.state, by=user_id, at=now, undone=True)
-    return change.member_id
+    return change
+
+
+def roster_cursor(meeting):
+    """Where a meeting screen's roster stands: the meeting's latest mark change and its status.
+    Any mark (a newcomer's too), undo, close or reopen moves it; one indexed MAX."""
+    latest = (AttendanceChange.select(fn.MAX(AttendanceChange.id))
+              .where(AttendanceChange.meeting == meeting.id).scalar())
+    return f"{latest or 0}-{meeting.status}"
 
 
 def present_count(meeting_id):
@@ -72,15 +81,20 @@ def expected_member_ids(meeting):
     return [row.id for row in query]
 
 
+def has_started(meeting, now=None):
+    return (now or utcnow()) >= meeting.starts_at
+
+
 def close_meeting(meeting, user_id):
     """Close, storing an explicit absent for every expected member without a mark (so rates are
-    true). Returns how many absences were written."""
+    true). Returns how many absences were written. Before its start time nobody can have missed
+    a meeting: closing it then (started early by mistake) writes no absence."""
     now = utcnow()
     with write_transaction():
         _lock(meeting.id)
         marked = {row.member_id for row in Attendance.select(Attendance.member)
                   .where(Attendance.meeting == meeting.id)}
-        missing = [m for m in expected_member_ids(meeting) if m not in marked]
+        missing = [m for m in expected_member_ids(meeting) if m not in marked] if has_started(meeting, now) else []
         rows = [{"meeting": meeting.id, "member": m, "state": "absent", "by": user_id, "at": now} for m in missing]
         if rows:
             Attendance.insert_many(rows).execute()
@@ -88,6 +102,17 @@ def close_meeting(meeting, user_id):
         Meeting.update(status="closed", closed_at=now).where(Meeting.id == meeting.id).execute()
     meeting.status, meeting.closed_at = "closed", now
     return len(rows)
+
+
+def in_progress(group):
+    """The group's open meeting to continue: today's (group time zone) when there is one, else the
+    latest that has started, else the next one started early."""
+    today = local_today(group.timezone)
+    meetings = list(Meeting.select().where(Meeting.group == group.id, Meeting.status == "open")
+                    .order_by(Meeting.starts_at.desc()))
+    return (next((m for m in meetings if m.local_date == today), None)
+            or next((m for m in meetings if m.local_date < today), None)
+            or (meetings[-1] if meetings else None))
 
 
 def open_meetings(group_ids, count=5):
@@ -172,9 +197,22 @@ def history(meeting_id, member_id=None, limit=500):
     return list(query.dicts())
 
 
-def reopen(meeting_id):
-    """Open a closed (or cancelled) meeting again for corrections; its history keeps every change."""
-    Meeting.update(status="open", closed_at=None).where(Meeting.id == meeting_id).execute()
+def reopen(meeting):
+    """Open a closed (or cancelled) meeting again for corrections; its history keeps every change.
+    A cancelled meeting that has not started yet goes back to the schedule instead (its row is
+    deleted, so its occurrence is "coming up" again and nothing counts it as held or in progress):
+    returns "scheduled" then, "open" otherwise."""
+    with write_transaction():
+        _lock(meeting.id)
+        current = Meeting.get_by_id(meeting.id)
+        has_link = SurveyLink.select().where(SurveyLink.meeting == meeting.id).exists()
+        if current.status == "cancelled" and not has_started(current) and not has_link:
+            # Marks at a meeting that has not started yet are not attendance (a cancelled meeting
+            # has nobody present): they go with it.
+            Meeting.delete().where(Meeting.id == meeting.id).execute()
+            return "scheduled"
+        Meeting.update(status="open", closed_at=None).where(Meeting.id == meeting.id).execute()
+    return "open"
 
 
 def cancel(meeting_id):

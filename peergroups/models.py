@@ -336,6 +336,7 @@ class SurveyLink(BaseModel):
     token = CharField(max_length=32, unique=True)
     closes_at = DateTimeField()  # naive UTC; closing early moves it to now; closing is final
     released = BooleanField(default=False)  # responses rewritten in random order, figures released
+    short_code = CharField(max_length=8, null=True, unique=True)  # to type instead of scanning
 
     class Meta:
         indexes = ((("meeting", "closes_at"), False), (("group", "period"), False))

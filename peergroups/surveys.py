@@ -19,6 +19,12 @@ from .questionnaire import AFTER_MEETING
 TOKEN_BYTES = 9  # 72 random bits in 12 URL-safe characters: short enough to type
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
 STORED, FULL, CLOSED = "stored", "full", "closed"  # what store_response did
+# A short code to type instead of scanning: no look-alikes (0/O/Q, 1/I/L, 2/Z, 5/S, 8/B, 6/G, U/V),
+# any case. 20**8 = 2.6e10 codes: at the survey rate limit (30 wrong tries per 10 minutes from one
+# address) a link open for 48 hours meets 8,640 tries, so even with 1,000 links open at once a
+# guess succeeds with odds below 1 in 2,900 (README, "The meeting's day").
+CODE_ALPHABET = "ACDEFHJKMNPRTWXY3479"
+CODE_LENGTH = 8
 
 
 def definition_of(survey_id):
@@ -53,8 +59,30 @@ def why_no_link(meeting, now=None):
     return None
 
 
+def new_short_code():
+    """A short code no link has (a clash among 2.6e10 codes is rare; then another is drawn)."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not SurveyLink.select().where(SurveyLink.short_code == code).exists():
+            return code
+
+
+def as_short_code(text):
+    """The code someone typed, in any case, with spaces or a dash; None when it cannot be one."""
+    code = re.sub(r"[\s-]", "", text or "").upper()
+    return code if len(code) == CODE_LENGTH and set(code) <= set(CODE_ALPHABET) else None
+
+
+def find_by_code(text, now=None):
+    """The open link with this short code, or None (a closed link's code opens nothing)."""
+    code = as_short_code(text)
+    link = SurveyLink.get_or_none(SurveyLink.short_code == code) if code else None
+    return link if link and is_open(link, now) else None
+
+
 def _new_link(closes_at, **fields):
-    return SurveyLink.create(token=secrets.token_urlsafe(TOKEN_BYTES), closes_at=closes_at, **fields)
+    return SurveyLink.create(token=secrets.token_urlsafe(TOKEN_BYTES), short_code=new_short_code(),
+                             closes_at=closes_at, **fields)
 
 
 def open_link(meeting, hours, now=None):
@@ -66,7 +94,8 @@ def open_link(meeting, hours, now=None):
         lock_row(Group, group.id)  # two taps at once cannot make two links
         link = meeting_link(meeting.id)
         if link is None and why_no_link(meeting, now) is None:
-            link = _new_link(now + datetime.timedelta(hours=hours), group=group.id, meeting=meeting.id,
+            # Opened before the meeting starts, it stays open `hours` after the start.
+            link = _new_link(max(now, meeting.starts_at) + datetime.timedelta(hours=hours), group=group.id, meeting=meeting.id,
                              survey=group.meeting_survey_id)
     return link
 

@@ -24,3 +24,10 @@
     if (event.detail && event.detail.successful) { setState(event, false, false); }
   });
 })();
+
+// After an undo (or a newcomer added), the server names the row that changed: bring it into view
+// (its scroll-margin keeps it below the pinned count bar).
+document.addEventListener("peergroups:changed", function (event) {
+  var target = event.detail && document.getElementById(event.detail.value);
+  if (target) { target.scrollIntoView({ block: "nearest" }); }
+});

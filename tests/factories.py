@@ -58,8 +58,8 @@ def member(group_row=None, name=None, joined_on=datetime.date(2026, 1, 1), **fie
 
 def meeting(group_row, local_date=None, status="open", **fields):
     local_date = local_date or datetime.date.today()
-    starts = datetime.datetime.combine(local_date, datetime.time(0, 30))
-    return Meeting.create(group=group_row, local_date=local_date, starts_at=starts, status=status, **fields)
+    fields.setdefault("starts_at", datetime.datetime.combine(local_date, datetime.time(0, 30)))
+    return Meeting.create(group=group_row, local_date=local_date, status=status, **fields)
 
 
 def mentor(group_row=None, name=None, capacity=2, languages="en", **fields):

@@ -134,6 +134,8 @@ ROUTES = [
     ("GET", "/meetings/{meeting_b}/history", OTHER_GROUP),
     ("GET", "/meetings/{meeting_a}/feedback", LEADERS_READ),
     ("GET", "/meetings/{meeting_b}/feedback", other_group_write(200)),
+    ("GET", "/meetings/{meeting_a}/feedback/present", LEADERS_READ),
+    ("GET", "/meetings/{meeting_b}/feedback/present", other_group_write(303)),  # no open link: back
     ("POST", "/meetings/{meeting_a}/feedback/open", leaders(303)),
     ("POST", "/meetings/{meeting_a}/feedback/close", leaders(303)),
     ("POST", "/meetings/{meeting_b}/feedback/close", other_group_write(303)),

@@ -206,7 +206,7 @@ def test_start_meeting_from_schedule_suggests_next_topic_and_reuses_it(app, clie
 
     with app.test_request_context():
         occurrence = upcoming(group, 1)[0]
-    data = {"starts_at": occurrence.starts_at_utc.isoformat()}
+    data = {"starts_at": occurrence.starts_at_utc.isoformat(), **CONFIRMED}  # on its day or not
     first = client.post(f"/groups/{group.id}/meetings", data=data)
     second = client.post(f"/groups/{group.id}/meetings", data=data)
     assert first.headers["Location"] == second.headers["Location"]

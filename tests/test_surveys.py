@@ -53,7 +53,7 @@ def test_starting_a_meeting_opens_its_survey_link(app, client, login):
     assert len(link.token) >= 11 and re.fullmatch(r"[A-Za-z0-9_-]+", link.token)  # >= 64 bits, URL-safe
     assert link.closes_at - utcnow() > datetime.timedelta(hours=47)
     page = client.get(f"/meetings/{meeting_id}/feedback").get_data(as_text=True)
-    assert "<svg" in page and f"/s/{link.token}" in page
+    assert "<svg" in page and f"/s/{link.short_code[:4]}-{link.short_code[4:]}" in page  # the code to type
 
 
 def test_a_qr_code_that_phones_cannot_open_is_flagged(app, client, login, link):

@@ -210,7 +210,7 @@ def show(group_id):
     return render("groups/show.html", group=group, meetings=meetings, present=present, upcoming=coming,
                   leaders=groups_data.leaders(group), members=groups_data.roster(group),
                   can_edit=may_see_group(group.id, edit=True) and not group.archived,
-                  open_meeting=next((m for m in meetings if m.status == "open"), None),
+                  open_meeting=attendance.in_progress(group), today=attendance.local_today(group.timezone),
                   next_topic=groups_data.next_topic(group), waiting=_waiting(group))
 
 
@@ -223,6 +223,11 @@ def start_meeting(group_id):
     if cancel and not confirmed():
         return ask_first(_("Cancel the meeting of %(day)s? Nobody can be marked at a cancelled meeting.", day=day(planned.local_date if planned else None, "medium")),
                          _("Cancel the meeting"))
+    if (not cancel and planned and planned.local_date != attendance.local_today(group.timezone)
+            and not confirmed()):
+        return ask_first(_("The meeting of %(day)s is not today. Start it now anyway? Its survey link can "
+                           "be opened only on its day.", day=day(planned.local_date, "full")),
+                         _("Start it now"))
     meeting = groups_data.start_meeting(group, planned, current_user.id, current_app.config["SURVEY_WINDOW_HOURS"],
                                         cancel=cancel)
     if cancel:

@@ -1,5 +1,8 @@
 """The meeting screen: one tap per member, search, add a newcomer, undo, close, correct."""
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+import json
+
+from markupsafe import Markup
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
@@ -13,7 +16,7 @@ from ..labels import choices
 from ..forms import Form, choice_field, language_field, max_length, name_field
 from ..models import MARK_STATES, ROLES
 from ..i18n import day
-from ..pages import ask_first, confirmed, render, render_error, wants_fragment
+from ..pages import ask_first, confirmed, isolate, render, render_error, wants_fragment
 from ..security import get_group, get_meeting, may_see_group, parse_id, require_role
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -50,24 +53,39 @@ def row_context(meeting, member_ids=None):
                        "agree": _("Agreement to read")}}
 
 
-def _screen(meeting, group, newcomer_form=None, status=200):
-    query = request.args.get("q", "")[:80]
+def _fresh_newcomer_form(group):
+    return NewcomerForm(formdata=None, locale=group.language_list[0] if group.language_list else "en")
+
+
+def _screen(meeting, group, newcomer_form=None, status=200, fragment=None, **extra):
+    query = request.values.get("q", "")[:80]
     everyone = attendance.roster(meeting, current_app.config["NEWCOMER_WINDOW_DAYS"])
     # Filtered here, not with SQL LIKE: SQLite folds case for ASCII only, and names are in any script.
     needle = query.casefold().strip()
     rows = [row for row in everyone if needle in row["name"].casefold()] if needle else everyone
-    if newcomer_form is None:
-        newcomer_form = NewcomerForm(formdata=None, locale=group.language_list[0] if group.language_list else "en")
-    return render("meetings/meeting.html", "meetings/_roster.html" if request.method == "GET" else None,
+    if fragment is None and request.method == "GET":
+        # A poll (it sends its cursor) also gets the count; a search the rows alone.
+        fragment = "meetings/_roster_poll.html" if "since" in request.args else "meetings/_roster.html"
+    return render("meetings/meeting.html", fragment,
                   status=status, meeting=meeting, group=group, rows=rows, query=query,
-                  count=sum(row["state"] == "present" for row in everyone), newcomer=newcomer_form,
+                  count=sum(row["state"] == "present" for row in everyone),
+                  newcomer=newcomer_form or _fresh_newcomer_form(group),
                   can_edit=may_see_group(group.id, edit=True) and not group.archived,
-                  crisis_lines=lines_for(get_locale()), **row_context(meeting))
+                  started=attendance.has_started(meeting), crisis_lines=lines_for(get_locale()),
+                  cursor=attendance.roster_cursor(meeting), **row_context(meeting), **extra)
 
 
 @bp.get("/<int:meeting_id>")
 def show(meeting_id):
     meeting = get_meeting(meeting_id)
+    # Two phones on one meeting: an open roster asks every few seconds with its cursor, and gets
+    # an empty answer while nothing changed (htmx does not swap a 204): one MAX() after the access
+    # check, nothing else.
+    since = request.args.get("since")
+    if since is not None and wants_fragment() and since == attendance.roster_cursor(meeting):
+        response = make_response("", 204)
+        response.headers["Vary"] = "HX-Request"
+        return response
     group = get_group(meeting.group_id)
     if meeting.status == "open" and meeting.local_date < attendance.local_today(group.timezone):
         attendance.close_overdue(group)
@@ -114,30 +132,39 @@ def mark(meeting_id):
     return _after_change(meeting, member.id)
 
 
-def _after_change(meeting, member_id, row_oob=False):
+def _after_change(meeting, member_id, row_oob=False, message=None):
     """htmx: the changed row and the new count (the row out of band when the request came from
-    elsewhere, like the undo button); without JavaScript: back to the row."""
+    elsewhere, like the undo button, which also scrolls it into view); without JavaScript: back to
+    the row. `message` says what happened (in the pinned bar, or as a flash)."""
     if wants_fragment():
         row = next(iter(attendance.roster(meeting, member_id=member_id,
                                           newcomer_days=current_app.config["NEWCOMER_WINDOW_DAYS"])), None)
-        return render("meetings/_row_update.html", row=row, meeting=meeting, member_id=member_id,
-                      count=attendance.present_count(meeting.id), can_edit=True, row_oob=row_oob,
-                      **row_context(meeting, [member_id]))
+        response = render("meetings/_row_update.html", row=row, meeting=meeting, member_id=member_id,
+                          count=attendance.present_count(meeting.id), can_edit=True, row_oob=row_oob,
+                          message=message, **row_context(meeting, [member_id]))
+        if row_oob:
+            response.headers["HX-Trigger"] = json.dumps({"peergroups:changed": f"member-{member_id}"})
+        return response
+    if message:
+        flash(message, "info")
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"member-{member_id}"), 303)
 
 
 @bp.post("/<int:meeting_id>/undo")
 def undo(meeting_id):
     meeting = _editable(meeting_id)
-    member_id = attendance.undo_last(meeting, current_user.id)
-    if member_id is None:
+    change = attendance.undo_last(meeting, current_user.id)
+    if change is None:
         if wants_fragment():
             return render("meetings/_row_update.html", row=None, meeting=meeting, member_id=None,
                           count=attendance.present_count(meeting.id), can_edit=True,
                           message=_("There is nothing of yours to undo."))
         flash(_("There is nothing of yours to undo."), "info")
         return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
-    return _after_change(meeting, member_id, row_oob=True)
+    # The name isolated in <bdi> (pages.isolate); the translation is ours, so it may carry markup.
+    message = Markup(_("Undone: %(name)s is “%(state)s” again.")) % {
+        "name": isolate(change.member.name), "state": labels.MARKS[change.previous]}
+    return _after_change(meeting, change.member_id, row_oob=True, message=message)
 
 
 @bp.post("/<int:meeting_id>/newcomer")
@@ -150,24 +177,36 @@ def newcomer(meeting_id):
                                       "different person, tick the box below; if not, tap their name in the list."))
         else:
             member_id = members.add_newcomer(meeting, form.name.data, form.locale.data, current_user.id)
-            flash(_("%(name)s is added and marked present. Welcome!", name=form.name.data), "success")
+            message = _("%(name)s is added and marked present. Welcome!", name=form.name.data)
+            if wants_fragment():
+                response = _screen(meeting, get_group(meeting.group_id), fragment="meetings/_newcomer_added.html",
+                                   message=message)
+                response.headers["HX-Trigger"] = json.dumps({"peergroups:changed": f"member-{member_id}"})
+                return response
+            flash(message, "success")
             return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"member-{member_id}"), 303)
-    return _screen(meeting, get_group(meeting.group_id), newcomer_form=form, status=422)
+    # The form alone for htmx, the page without it (either way the name field has autofocus).
+    return _screen(meeting, get_group(meeting.group_id), newcomer_form=form, status=422,
+                   fragment="meetings/_newcomer.html")
 
 
 @bp.post("/<int:meeting_id>/close")
 def close(meeting_id):
     meeting = _editable(meeting_id)
+    started = attendance.has_started(meeting)
     absent = attendance.close_meeting(meeting, current_user.id)
     flash(_("The meeting is closed. %(count)d present.", count=attendance.present_count(meeting.id)) + " "
-          + _("Absences recorded: %(count)d.", count=absent), "success")
+          + (_("Absences recorded: %(count)d.", count=absent) if started
+             else _("No absences were recorded: the meeting had not started yet.")), "success")
     return redirect(url_for("groups.show", group_id=meeting.group_id), 303)
 
 
 @bp.post("/<int:meeting_id>/reopen")
 def reopen(meeting_id):
     meeting = _editable(meeting_id, must_be_open=False)
-    attendance.reopen(meeting.id)
+    if attendance.reopen(meeting) == "scheduled":
+        flash(_("The meeting of %(day)s is scheduled again.", day=day(meeting.local_date, "medium")), "success")
+        return redirect(url_for("groups.show", group_id=meeting.group_id), 303)
     flash(_("The meeting is open for corrections. Every change is kept in its history."), "info")
     return redirect(url_for("meetings.show", meeting_id=meeting.id), 303)
 

@@ -127,7 +127,12 @@ def _survey_page(link, form, languages, status=200, problem=None):
 
 
 @bp.get("/s/<token>")
+# Only what is not found counts (a wrong short code is a guess); reading a real link costs nothing.
+@survey_limiter.limit(lambda: current_app.config["SURVEY_RATE_LIMIT"], deduct_when=lambda r: r.status_code == 404)
 def survey(token):
+    typed = surveys.find_by_code(token)
+    if typed is not None:  # a short code, typed: on to the link's own address (its cookies' scope)
+        return redirect(url_for("surveys.survey", token=typed.token), 303)
     link = _load(token)
     _refuse_if_done(link)
     form_class, languages = survey_form(surveys.definition_of(link.survey_id), get_locale())
@@ -173,12 +178,22 @@ def _staff_meeting(meeting_id):
     return get_meeting(meeting_id, edit=True)
 
 
-def _feedback_page(group, link, meeting=None, why=None):
+def _feedback_page(group, link, meeting=None, why=None, present=False):
     """The full-screen QR code of a meeting's or a group's periodic link (one template for both)."""
     url = public_url("surveys.survey", token=link.token) if link else None
-    return render("surveys/feedback.html", meeting=meeting, group=group, link=link, url=url, why=why,
-                  short_url=url.split("://", 1)[-1] if url else None,
+    return render("surveys/feedback.html" if not present else "surveys/present.html",
+                  meeting=meeting, group=group, link=link, url=url, why=why,
+                  short_url=_typed_url(link) if link else None,
                   qr=qr_svg(url, _("QR code of the survey link")) if url else None)
+
+
+def _typed_url(link):
+    """What people type when they cannot scan: the address with the short code (ABCD-EFGH), or
+    the full address for a link made before short codes."""
+    if not link.short_code:
+        return public_url("surveys.survey", token=link.token).split("://", 1)[-1]
+    code = f"{link.short_code[:4]}-{link.short_code[4:]}"
+    return public_url("surveys.survey", token=code).split("://", 1)[-1]
 
 
 @bp.get("/meetings/<int:meeting_id>/feedback")
@@ -186,6 +201,17 @@ def feedback(meeting_id):
     meeting = _staff_meeting(meeting_id)
     link = surveys.current_link(meeting.id)
     return _feedback_page(get_group(meeting.group_id), link, meeting, None if link else surveys.why_no_link(meeting))
+
+
+@bp.get("/meetings/<int:meeting_id>/feedback/present")
+def present_feedback(meeting_id):
+    """Presentation mode: the code as large as the screen allows, no navigation, the screen kept
+    awake where the browser allows (static/present.js, the Wake Lock API)."""
+    meeting = _staff_meeting(meeting_id)
+    link = surveys.current_link(meeting.id)
+    if link is None:
+        return redirect(url_for("surveys.feedback", meeting_id=meeting.id), 303)
+    return _feedback_page(get_group(meeting.group_id), link, meeting, present=True)
 
 
 @bp.post("/meetings/<int:meeting_id>/feedback/open")
