@@ -1,4 +1,6 @@
 """Signing in and out."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -64,9 +66,17 @@ def _limit():
 
 
 def _safe_next(target):
-    """Only local paths, so a crafted link cannot send someone elsewhere after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only a local path, so a crafted link cannot send someone elsewhere after signing in.
+
+    Printable ASCII only: browsers drop tabs and line breaks inside a URL (`/%09/evil.example`
+    becomes `//evil.example`), a line break cannot go into a header, and a backslash counts as a
+    slash. Anything else goes home."""
+    text = target or ""
+    if (text.startswith("/") and not text.startswith("//")
+            and all(0x21 <= ord(char) <= 0x7E and char != "\\" for char in text)):
+        parts = urlsplit(text)
+        if not parts.scheme and not parts.netloc:
+            return text
     return url_for("main.index")
 
 
