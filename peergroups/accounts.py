@@ -1,14 +1,17 @@
 """Staff accounts: password hashing, single-use tokens, who is signed in and for how long."""
+import datetime
 import hashlib
 import hmac
 import secrets
 import time
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, session
 from flask_babel import lazy_gettext as _l
 
+from . import devices
 from .extensions import login_manager
 from .db import write_transaction
 from .models import Invite, User, utcnow
@@ -70,10 +73,11 @@ def burn_password_check(password):
 
 
 def set_password(user, password):
-    """Store a new hash and end every other session of this person."""
+    """Store a new hash and sign this person out everywhere (remembered devices included)."""
     User.update(password_hash=hash_password(password), session_version=User.session_version + 1).where(
         User.id == user.id
     ).execute()
+    devices.end_all(user.id)
     return User.get_by_id(user.id)
 
 
@@ -100,22 +104,53 @@ def tokens_equal(a, b):
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+REMEMBER_COOKIE = "peergroups_remember"
+
+
 @login_manager.user_loader
 def load_user(session_id):
-    """Sessions carry "id:version"; a bumped version (role, password, deactivation) ends them."""
+    """Sessions carry "id:version" and the key of their device row (devices.py). A bumped version
+    (role, password, deactivation) or a deleted row (signed out, on this device or from another)
+    ends them, and so do the idle and absolute timeouts."""
     if g.get("db_down"):
         return None
     user_id, _sep, version = str(session_id).partition(":")
     if parse_id(user_id) is None or not version.isdigit():
         return None
-    user = User.get_or_none(User.id == parse_id(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    device = devices.find(session.get("device"), parse_id(user_id))
+    if device is None:
+        return None
+    user = device.user
+    if not user.active or user.session_version != int(version):
         return None
     if _expired():
+        if device.remember_hash is None:
+            devices.end(device.id)
         session.clear()
         return None
     session["seen"] = int(time.time())
+    devices.touch(device)
+    g.device = device
     return user
+
+
+@login_manager.request_loader
+def load_remembered(request):
+    """No live session, but "keep me signed in" on this device: a fresh session from the token,
+    which is replaced by a new one (its deadline unchanged). An unknown, used or expired token signs
+    nobody in, and its cookie is dropped."""
+    if g.get("db_down") or REMEMBER_COOKIE not in request.cookies:
+        return None
+    restored = devices.restore(request.cookies[REMEMBER_COOKIE])
+    if restored is None:
+        g.remember_cookie = None
+        return None
+    device, key, token = restored
+    _fresh_session(device.user, key)
+    session["_fresh"] = False  # typed no password: not enough to change it
+    g.remember_cookie = (token, device.remember_until)
+    g.device = device
+    return device.user
 
 
 def _expired():
@@ -126,10 +161,8 @@ def _expired():
     return idle or absolute
 
 
-def start_session(user, remember=False):
-    """Sign in with a fresh session (no fixation) stamped for the idle and absolute timeouts."""
-    from flask_login import login_user
-
+def _fresh_session(user, key):
+    """A new session (no fixation) for this device key, stamped for the idle and absolute timeouts."""
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -138,7 +171,63 @@ def start_session(user, remember=False):
     now = int(time.time())
     session["signed_in"] = now
     session["seen"] = now
-    login_user(user, remember=remember)
+    session["device"] = key
+    session["_user_id"] = user.get_id()
+    session["_fresh"] = True
+
+
+def start_session(user, remember=False, keep_device=None):
+    """Sign in on this device: a device row on the server, a fresh session, and with `remember` a
+    remember-me token of its own (REMEMBER_DAYS). The previous device of this browser, if any, is
+    signed out (or kept as `keep_device`, a device id, when only the session is renewed)."""
+    from flask import request
+    from flask_login import login_user
+
+    if keep_device is None:
+        devices.end_key(session.get("device"))
+        devices.end_remembered(request.cookies.get(REMEMBER_COOKIE))
+    until = utcnow() + timedelta(days=current_app.config["REMEMBER_DAYS"]) if remember else None
+    device, key, token = devices.start(user.id, devices.browser_family(request.headers.get("User-Agent")), until)
+    _fresh_session(user, key)
+    login_user(user)
+    g.device = device
+    g.remember_cookie = (token, until) if remember else None
+    return device
+
+
+def end_session():
+    """Sign out this device: its row goes (the session and remember-me token with it)."""
+    from flask import request
+    from flask_login import logout_user
+
+    devices.end_key(session.get("device"))
+    devices.end_remembered(request.cookies.get(REMEMBER_COOKIE))
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    g.remember_cookie = None
+
+
+def current_device_id():
+    device = g.get("device")
+    return device.id if device is not None else None
+
+
+def _remember_cookie(response):
+    """Write or drop the remember-me cookie when this request changed it."""
+    if "remember_cookie" not in g:
+        return response
+    config = current_app.config
+    options = dict(path="/", httponly=True, samesite=config["REMEMBER_COOKIE_SAMESITE"],
+                   secure=config.get("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"]))
+    if g.remember_cookie is None:
+        response.delete_cookie(REMEMBER_COOKIE, **options)
+    else:
+        token, until = g.remember_cookie
+        response.set_cookie(REMEMBER_COOKIE, token, expires=until.replace(tzinfo=datetime.UTC), **options)
+    return response
 
 
 def init_app(app):
@@ -148,6 +237,7 @@ def init_app(app):
     login_manager.login_message_category = "info"
     # "strong" logs phones out when they switch between Wi-Fi and mobile data.
     login_manager.session_protection = "basic"
+    app.after_request(_remember_cookie)
 
 
 # Staff accounts and their single-use links (invites and password resets): the reads and writes of
@@ -266,4 +356,5 @@ def change_account(user, **changes):
                 return False
         changes["session_version"] = User.session_version + 1
         User.update(**changes).where(User.id == fresh.id).execute()
+        devices.end_all(fresh.id)
     return True

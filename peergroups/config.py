@@ -21,6 +21,8 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "IDLE_TIMEOUT_MINUTES": 8 * 60,
     "ABSOLUTE_TIMEOUT_HOURS": 24,
+    # "Keep me signed in": the device's token works this long after the password was typed, no longer.
+    "REMEMBER_DAYS": 30,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
     "LOGIN_RATE_LIMIT": "10 per 15 minutes",

@@ -1,7 +1,14 @@
 """Sign-in that holds against a determined attacker (issue 15): where `next` may lead, sign-out
 that ends the session on the server, remember-me tokens, brute force, equal cost of refusals,
 signed-in devices, and single-use links."""
+import time
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
+
 import pytest
+
+from peergroups.accounts import REMEMBER_COOKIE, set_password
+from peergroups.models import SignedInDevice, User, utcnow
 
 from . import factories
 
@@ -26,3 +33,100 @@ def test_next_goes_home_unless_it_is_a_local_path(client, target):
 def test_next_keeps_a_local_path(client, target):
     response = client.post("/login", query_string={"next": target}, data=GOOD)
     assert response.status_code == 303 and response.headers["Location"] == target
+
+
+# --- (2) signing out ends the session on the server --------------------------------------------
+
+def cookie(client, name):
+    found = client.get_cookie(name)
+    return found.value if found else None
+
+
+def browser_with(app, **cookies):
+    """A new browser holding copies of these cookies (an attacker who copied them)."""
+    other = app.test_client()
+    for name, value in cookies.items():
+        other.set_cookie(name, value)
+    return other
+
+
+def test_a_copied_session_cookie_stops_working_at_sign_out(app, client):
+    assert client.post("/login", data=GOOD).status_code == 303
+    name = app.config["SESSION_COOKIE_NAME"]
+    stolen = cookie(client, name)
+    assert browser_with(app, **{name: stolen}).get("/account/").status_code == 200
+    assert client.post("/logout").status_code == 303
+    assert browser_with(app, **{name: stolen}).get("/account/").status_code == 302
+
+
+# --- (3) keep me signed in: a per-device token, hashed, bounded, rotated, revoked ----------------
+
+def remembered_sign_in(app):
+    client = app.test_client()
+    assert client.post("/login", data={**GOOD, "remember": "y"}).status_code == 303
+    return client, cookie(client, REMEMBER_COOKIE)
+
+
+def test_remember_me_is_a_random_token_per_device_stored_hashed(app):
+    phone, phone_token = remembered_sign_in(app)
+    laptop, laptop_token = remembered_sign_in(app)
+    assert phone_token and laptop_token and phone_token != laptop_token
+    assert len(phone_token) >= 40
+    with app.app_context():
+        rows = list(SignedInDevice.select())
+        stored = {value for row in rows for value in (row.key_hash, row.remember_hash)}
+        assert len(rows) == 2
+        assert phone_token not in stored and laptop_token not in stored
+        for row in rows:
+            # its own lifetime, REMEMBER_DAYS (30) from the sign-in with a password
+            assert timedelta(days=29) < row.remember_until - utcnow() <= timedelta(days=30)
+    # Flask-Login's own remember cookie (365 days, the same on every device) is never set.
+    assert cookie(phone, "remember_token") is None
+
+
+def test_remember_me_cookie_lasts_remember_days(app):
+    client = app.test_client()
+    response = client.post("/login", data={**GOOD, "remember": "y"})
+    header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(REMEMBER_COOKIE + "="))
+    assert "HttpOnly" in header and "SameSite=Lax" in header
+    expires = parsedate_to_datetime(header.split("Expires=", 1)[1].split(";", 1)[0]).replace(tzinfo=None)
+    assert timedelta(days=29) < expires - utcnow() <= timedelta(days=30, minutes=1)
+
+
+def test_remember_me_signs_in_again_after_the_session_ended_and_is_rotated(app):
+    _client, token = remembered_sign_in(app)
+    returning = browser_with(app, **{REMEMBER_COOKIE: token})  # the session cookie is gone
+    assert returning.get("/account/").status_code == 200
+    rotated = cookie(returning, REMEMBER_COOKIE)
+    assert rotated and rotated != token
+    # The used token is spent: a copy taken before is worth nothing.
+    assert browser_with(app, **{REMEMBER_COOKIE: token}).get("/account/").status_code == 302
+    assert browser_with(app, **{REMEMBER_COOKIE: rotated}).get("/account/").status_code == 200
+
+
+def test_sign_out_revokes_that_devices_remember_me_only(app):
+    phone, phone_token = remembered_sign_in(app)
+    _laptop, laptop_token = remembered_sign_in(app)
+    assert phone.post("/logout").status_code == 303
+    assert cookie(phone, REMEMBER_COOKIE) is None
+    assert browser_with(app, **{REMEMBER_COOKIE: phone_token}).get("/account/").status_code == 302
+    assert browser_with(app, **{REMEMBER_COOKIE: laptop_token}).get("/account/").status_code == 200
+
+
+def test_remember_me_ends_after_its_lifetime_and_timeouts_still_hold(app):
+    client, token = remembered_sign_in(app)
+    with app.app_context():
+        SignedInDevice.update(remember_until=utcnow() - timedelta(seconds=1)).execute()
+    # 300 days later, or one second past the lifetime: signed out
+    assert browser_with(app, **{REMEMBER_COOKIE: token}).get("/account/").status_code == 302
+    # The session itself still times out when idle, remembered or not.
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - app.config["IDLE_TIMEOUT_MINUTES"] * 60 - 5
+    assert client.get("/account/").status_code == 302
+
+
+def test_a_new_password_revokes_every_remembered_device(app, client):
+    _phone, token = remembered_sign_in(app)
+    with app.app_context():
+        set_password(User.get(User.email == "owner@example.org"), "another long passphrase")
+    assert browser_with(app, **{REMEMBER_COOKIE: token}).get("/account/").status_code == 302

@@ -3,13 +3,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from .. import accounts
-from ..accounts import burn_password_check, check_password, start_session
+from ..accounts import burn_password_check, check_password, end_session, start_session
 from ..extensions import limiter
 from ..forms import Form, email_field, language_field, name_field, password_field
 from ..pages import render, render_error
@@ -82,11 +82,7 @@ def _safe_next(target):
 
 @bp.post("/logout")
 def logout():
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    end_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"), 303)
 
