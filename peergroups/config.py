@@ -25,7 +25,14 @@ DEFAULTS = {
     "REMEMBER_DAYS": 30,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
+    # Failed sign-ins (throttle.py): per (account, address), then per address on any accounts;
+    # per account across addresses only a slow-down, so nobody can lock the owner out.
     "LOGIN_RATE_LIMIT": "10 per 15 minutes",
+    "LOGIN_ADDRESS_RATE_LIMIT": "20 per 15 minutes",
+    "LOGIN_SLOWDOWN_AFTER": 5,
+    "LOGIN_SLOWDOWN_MAX_SECONDS": 8,
+    # Wrong answers to "current password" on the account page, per person.
+    "PASSWORD_CHECK_RATE_LIMIT": "5 per 15 minutes",
     "INVITE_DAYS": 7,
     # A member is a newcomer while their first attendance in a group is this recent.
     "NEWCOMER_WINDOW_DAYS": 60,

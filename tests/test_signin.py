@@ -7,6 +7,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
+from peergroups import throttle
 from peergroups.accounts import REMEMBER_COOKIE, set_password
 from peergroups.models import SignedInDevice, User, utcnow
 
@@ -130,3 +131,100 @@ def test_a_new_password_revokes_every_remembered_device(app, client):
     with app.app_context():
         set_password(User.get(User.email == "owner@example.org"), "another long passphrase")
     assert browser_with(app, **{REMEMBER_COOKIE: token}).get("/account/").status_code == 302
+
+
+# --- (4) brute force is bounded, and a stranger cannot lock the owner out ----------------------
+
+def attempt(app, address, email="owner@example.org", password="wrong password 1"):
+    return app.test_client().post("/login", data={"email": email, "password": password},
+                                  environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_stranger_cannot_lock_the_owner_out(app):
+    for n in range(30):  # from many addresses: more failures than any per-address limit allows
+        assert attempt(app, f"203.0.113.{n}").status_code == 422
+    for _ in range(10):  # and ten from one more
+        attempt(app, "198.51.100.9")
+    owner = attempt(app, "192.0.2.1", password=factories.PASSWORD)
+    assert owner.status_code == 303  # slowed down, never refused
+
+
+def test_guesses_are_limited_per_account_and_address(app):
+    for _ in range(10):
+        assert attempt(app, "198.51.100.9").status_code == 422
+    assert attempt(app, "198.51.100.9", password=factories.PASSWORD).status_code == 429
+    assert attempt(app, "198.51.100.9", email="someone@example.org").status_code == 422  # other accounts
+    assert attempt(app, "192.0.2.1", password=factories.PASSWORD).status_code == 303  # the owner elsewhere
+
+
+def test_guesses_are_limited_per_address_across_accounts(app):
+    limit = int(app.config["LOGIN_ADDRESS_RATE_LIMIT"].split()[0])
+    for n in range(limit):
+        assert attempt(app, "198.51.100.9", email=f"user{n}@example.org").status_code == 422
+    assert attempt(app, "198.51.100.9", password=factories.PASSWORD).status_code == 429
+    assert attempt(app, "192.0.2.1", password=factories.PASSWORD).status_code == 303
+
+
+def test_failures_on_one_account_slow_every_attempt_on_it_down(app):
+    with app.test_request_context():
+        assert throttle.delay("owner@example.org") == 0
+    for n in range(app.config["LOGIN_SLOWDOWN_AFTER"] + 3):
+        attempt(app, f"203.0.113.{n}")
+    with app.test_request_context():
+        slowed = throttle.delay("owner@example.org")
+        assert 0 < slowed <= app.config["LOGIN_SLOWDOWN_MAX_SECONDS"]
+        assert throttle.delay("OWNER@example.org ") == slowed  # the account, however it is typed
+        assert throttle.delay("someone@example.org") == 0
+        # the slow-down grows with the failures, up to its ceiling
+        assert throttle.seconds_for(app.config["LOGIN_SLOWDOWN_AFTER"] - 1, 8.0) == 0
+        assert 0 < throttle.seconds_for(app.config["LOGIN_SLOWDOWN_AFTER"], 8.0) < \
+            throttle.seconds_for(app.config["LOGIN_SLOWDOWN_AFTER"] + 2, 8.0) <= 8.0
+        assert throttle.seconds_for(1000, 8.0) == 8.0
+
+
+def test_the_current_password_check_on_the_account_page_is_limited(app, client, login):
+    login("facilitator", email="fac@example.org")
+    limit = int(app.config["PASSWORD_CHECK_RATE_LIMIT"].split()[0])
+
+    def change(current):
+        return client.post("/account/", data={"form": "password", "password-current": current,
+                                              "password-password": "a brand new passphrase"})
+
+    for n in range(limit):
+        assert change(f"guess number {n}").status_code == 422
+    assert change(factories.PASSWORD).status_code == 429
+    # the rest of the page still works
+    saved = client.post("/account/", data={"form": "profile", "profile-name": "Fac", "profile-locale": "en"})
+    assert saved.status_code == 303
+
+
+# --- (5) every refused sign-in costs one password hash check ------------------------------------
+
+@pytest.fixture
+def hash_checks(monkeypatch):
+    from argon2 import PasswordHasher
+
+    calls = []
+    real = PasswordHasher.verify
+
+    def counted(self, hash, password):
+        calls.append((self.time_cost, self.memory_cost))
+        return real(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counted)
+    return calls
+
+
+@pytest.mark.parametrize("email, password", [
+    ("owner@example.org", factories.PASSWORD),  # signs in
+    ("owner@example.org", "wrong password 1"),
+    ("gone@example.org", factories.PASSWORD),  # deactivated, right password
+    ("gone@example.org", "wrong password 1"),
+    ("ghost@example.org", "wrong password 1"),  # no such account
+])
+def test_every_sign_in_costs_one_password_hash_check(app, client, hash_checks, email, password):
+    with app.app_context():
+        factories.user(role="supervisor", email="gone@example.org", active=False)
+    hash_checks.clear()
+    client.post("/login", data={"email": email, "password": password})
+    assert hash_checks == [(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])]

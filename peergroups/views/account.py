@@ -1,12 +1,14 @@
 """The signed-in person's own account: name, language, password."""
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_limiter.util import get_remote_address
 
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..accounts import check_password, set_password, start_session, update_profile
+from ..extensions import limiter
 from ..forms import Form, language_field, name_field, password_field
 from ..pages import render
 
@@ -28,10 +30,22 @@ class PasswordForm(Form):
 
     def validate_current(self, field):
         if not check_password(current_user, field.data):
+            g.wrong_current_password = True  # counts towards PASSWORD_CHECK_RATE_LIMIT
             raise ValidationError(_l("This is not your current password."))
 
 
+def _password_check_key():
+    return f"password-check:{current_user.get_id() or get_remote_address()}"
+
+
+def _not_a_password_change():
+    return request.form.get("form") != "password"
+
+
 @bp.route("/", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_CHECK_RATE_LIMIT"], methods=["POST"],
+               key_func=_password_check_key, exempt_when=_not_a_password_change,
+               deduct_when=lambda response: bool(g.get("wrong_current_password")))
 @login_required
 def index():
     # Two forms on one page: only the one that was sent reads the request.
