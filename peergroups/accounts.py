@@ -123,7 +123,7 @@ def load_user(session_id):
     user = device.user
     if not user.active or user.session_version != int(version):
         return None
-    if _expired():
+    if _expired() or devices.session_over(device, *_timeouts()):
         if device.remember_hash is None:
             devices.end(device.id)
         session.clear()
@@ -151,6 +151,16 @@ def load_remembered(request):
     g.remember_cookie = (token, device.remember_until)
     g.device = device
     return device.user
+
+
+def _timeouts():
+    config = current_app.config
+    return timedelta(minutes=config["IDLE_TIMEOUT_MINUTES"]), timedelta(hours=config["ABSOLUTE_TIMEOUT_HOURS"])
+
+
+def signed_in_devices(user):
+    """The person's signed-in devices for the account page, this one marked by current_device_id()."""
+    return devices.of_user(user.id, *_timeouts())
 
 
 def _expired():
@@ -186,6 +196,7 @@ def start_session(user, remember=False, keep_device=None):
     if keep_device is None:
         devices.end_key(session.get("device"))
         devices.end_remembered(request.cookies.get(REMEMBER_COOKIE))
+    devices.forget_ended(user.id, *_timeouts())
     until = utcnow() + timedelta(days=current_app.config["REMEMBER_DAYS"]) if remember else None
     device, key, token = devices.start(user.id, devices.browser_family(request.headers.get("User-Agent")), until)
     _fresh_session(user, key)

@@ -115,7 +115,27 @@ def end_all(user_id, keep=None):
     query.execute()
 
 
-def of_user(user_id):
-    """This person's signed-in devices, the most recently seen first."""
-    return list(SignedInDevice.select().where(SignedInDevice.user == user_id)
+def session_over(device, idle, absolute, now=None):
+    """The server's own idle and absolute timeouts (timedeltas) of this device's session."""
+    now = now or utcnow()
+    return device.last_seen_at < now - idle - TOUCH_EVERY or device.signed_in_at < now - absolute
+
+
+def _alive(idle, absolute, now):
+    live_session = ((SignedInDevice.last_seen_at >= now - idle - TOUCH_EVERY)
+                    & (SignedInDevice.signed_in_at >= now - absolute))
+    return live_session | (SignedInDevice.remember_until > now)
+
+
+def of_user(user_id, idle, absolute, now=None):
+    """This person's devices that are signed in (a live session, or a remember-me token still
+    good), the most recently seen first."""
+    now = now or utcnow()
+    return list(SignedInDevice.select().where(SignedInDevice.user == user_id, _alive(idle, absolute, now))
                 .order_by(SignedInDevice.last_seen_at.desc(), SignedInDevice.id.desc()))
+
+
+def forget_ended(user_id, idle, absolute, now=None):
+    """Delete this person's rows whose session and remember-me have both ended."""
+    now = now or utcnow()
+    SignedInDevice.delete().where(SignedInDevice.user == user_id, ~_alive(idle, absolute, now)).execute()

@@ -53,6 +53,9 @@ ROUTES = [
     ("POST", "/reset/{reset_token}", expect(422, 422, 422, 422)),
     ("GET", "/account/", SIGNED_IN),
     ("POST", "/account/", SIGNED_IN),
+    # Signing out one's own devices (tests/test_signin.py: someone else's device is a 404 too).
+    ("POST", "/account/devices/{admin_device}/sign-out", expect(302, 303, 404, 404)),
+    ("POST", "/account/sign-out-everywhere", expect(302, 303, 303, 303)),
     # Staff management: admins only.
     ("GET", "/staff/", ADMIN_ONLY),
     ("GET", "/staff/invite", ADMIN_ONLY),

@@ -7,7 +7,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-from peergroups import throttle
+from peergroups import devices, throttle
 from peergroups.accounts import REMEMBER_COOKIE, set_password
 from peergroups.models import SignedInDevice, User, utcnow
 
@@ -228,3 +228,88 @@ def test_every_sign_in_costs_one_password_hash_check(app, client, hash_checks, e
     hash_checks.clear()
     client.post("/login", data={"email": email, "password": password})
     assert hash_checks == [(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])]
+
+
+# --- (6) the account page lists signed-in devices; sign out one, or everywhere -----------------
+
+FIREFOX_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"
+CHROME_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/126.0.0.0 Safari/537.36")
+SAFARI_IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+                 "Version/17.5 Mobile/15E148 Safari/604.1")
+
+
+def signed_in_with(app, user_agent, remember=False):
+    client = app.test_client()
+    data = {**GOOD, "remember": "y"} if remember else GOOD
+    response = client.post("/login", data=data, headers={"User-Agent": user_agent},
+                           environ_base={"REMOTE_ADDR": "192.0.2.77"})
+    assert response.status_code == 303
+    return client
+
+
+@pytest.mark.parametrize("agent, family", [
+    (FIREFOX_ANDROID, "Firefox on Android"), (CHROME_WINDOWS, "Chrome on Windows"),
+    (SAFARI_IPHONE, "Safari on iPhone"), ("curl/8.5", ""), ("", ""),
+])
+def test_only_the_browser_family_is_kept(agent, family):
+    assert devices.browser_family(agent) == family
+
+
+def test_the_account_page_lists_signed_in_devices_without_a_place(app):
+    phone = signed_in_with(app, FIREFOX_ANDROID, remember=True)
+    signed_in_with(app, CHROME_WINDOWS)
+    page = phone.get("/account/").get_data(as_text=True)
+    assert "Firefox on Android" in page and "Chrome on Windows" in page
+    assert "This device" in page and "Sign out everywhere" in page
+    assert "192.0.2.77" not in page
+    with app.app_context():
+        columns = set(SignedInDevice._meta.columns)
+        stored = [str(getattr(row, name)) for row in SignedInDevice.select() for name in columns]
+    assert not [value for value in stored if "192.0.2" in value or "Mozilla" in value]
+    assert not {"ip", "address", "user_agent", "place", "location"} & columns
+
+
+def test_signing_out_one_device_from_another(app):
+    phone = signed_in_with(app, FIREFOX_ANDROID, remember=True)
+    laptop = signed_in_with(app, CHROME_WINDOWS)
+    with app.app_context():
+        phone_device = SignedInDevice.get(SignedInDevice.browser == "Firefox on Android")
+    token = cookie(phone, REMEMBER_COOKIE)
+    response = laptop.post(f"/account/devices/{phone_device.id}/sign-out")
+    assert response.status_code == 303 and response.headers["Location"] == "/account/"
+    assert phone.get("/account/").status_code == 302
+    assert browser_with(app, **{REMEMBER_COOKIE: token}).get("/account/").status_code == 302
+    assert laptop.get("/account/").status_code == 200
+
+
+def test_nobody_signs_out_someone_elses_device(app, login, client):
+    phone = signed_in_with(app, FIREFOX_ANDROID)
+    login("facilitator", email="fac@example.org")
+    with app.app_context():
+        phone_device = SignedInDevice.get(SignedInDevice.browser == "Firefox on Android")
+    assert client.post(f"/account/devices/{phone_device.id}/sign-out").status_code == 404
+    assert phone.get("/account/").status_code == 200
+
+
+def test_sign_out_everywhere(app):
+    phone = signed_in_with(app, FIREFOX_ANDROID, remember=True)
+    laptop = signed_in_with(app, CHROME_WINDOWS)
+    token = cookie(phone, REMEMBER_COOKIE)
+    response = laptop.post("/account/sign-out-everywhere")
+    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    for client in (phone, laptop, browser_with(app, **{REMEMBER_COOKIE: token})):
+        assert client.get("/account/").status_code == 302
+    with app.app_context():
+        assert SignedInDevice.select().count() == 0
+
+
+def test_devices_whose_session_ended_are_not_listed(app):
+    phone = signed_in_with(app, FIREFOX_ANDROID)
+    laptop = signed_in_with(app, CHROME_WINDOWS)
+    with app.app_context():
+        SignedInDevice.update(last_seen_at=utcnow() - timedelta(days=2)).where(
+            SignedInDevice.browser == "Firefox on Android").execute()
+    page = laptop.get("/account/").get_data(as_text=True)
+    assert "Chrome on Windows" in page and "Firefox on Android" not in page
+    assert phone.get("/account/").status_code == 302

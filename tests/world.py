@@ -4,6 +4,7 @@ members and meetings: the fixture data for the access matrix and the page tests.
 import datetime
 import json
 
+from peergroups import devices
 from peergroups.models import CrisisLine, Group, Member, Survey, SurveyLink, utcnow
 
 from . import factories
@@ -64,6 +65,8 @@ def build_world():
         "survey_token": "surveyTokenA123",
         "survey_asset": "app.css",
         "crisis_line": crisis.id,
+        # the admin is signed in on a phone too (the account page lists it; only they sign it out)
+        "admin_device": devices.start(users["admin"].id, "Firefox on Android")[0].id,
     }
 
 
@@ -71,12 +74,13 @@ def fixture_texts(world):
     """Strings that come from data, not from the catalogs (names typed by people)."""
     from flask import current_app
 
-    from peergroups.models import Organization, User
+    from peergroups.models import Organization, SignedInDevice, User
 
     texts = {u.name for u in User.select()} | {u.email for u in User.select()}
     texts |= {g.name for g in Group.select()} | {m.name for m in Member.select()}
     texts.add(Organization.current().name)
     texts.add("The circle helped me")  # a survey comment
+    texts |= {d.browser for d in SignedInDevice.select()}  # browser families, from user agents
     texts |= {SURVEY["name"], "Calm", "I felt calm this month.", "Tell us more", *SCALE}  # an admin's survey
     texts |= set(current_app.config["MENTOR_FOCUS_AREAS"])  # the organization's own words
     return texts

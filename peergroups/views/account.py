@@ -1,5 +1,5 @@
 """The signed-in person's own account: name, language, password."""
-from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_limiter.util import get_remote_address
@@ -7,7 +7,10 @@ from flask_limiter.util import get_remote_address
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..accounts import check_password, set_password, start_session, update_profile
+from .. import devices
+from ..accounts import (
+    check_password, current_device_id, end_session, set_password, signed_in_devices, start_session, update_profile,
+)
 from ..extensions import limiter
 from ..forms import Form, language_field, name_field, password_field
 from ..pages import render
@@ -63,5 +66,30 @@ def index():
         flash(_("Your new password is saved. You were signed out everywhere else."), "success")
         return redirect(url_for("account.index"), 303)
     status = 422 if profile.errors or password.errors else 200
-    return render("account/account.html", profile=profile, password=password, status=status)
+    return render("account/account.html", profile=profile, password=password, status=status,
+                  devices=signed_in_devices(current_user), this_device=current_device_id())
+
+
+@bp.post("/devices/<int:device_id>/sign-out")
+@login_required
+def sign_out_device(device_id):
+    """Sign out one of my devices (this one too, when chosen): its session and remember-me end."""
+    this_device = current_device_id()
+    if not devices.end_one(current_user.id, device_id):
+        abort(404)
+    if device_id == this_device:
+        end_session()
+        flash(_("You are signed out."), "info")
+        return redirect(url_for("auth.login"), 303)
+    flash(_("That device is signed out."), "success")
+    return redirect(url_for("account.index"), 303)
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    devices.end_all(current_user.id)
+    end_session()
+    flash(_("You are signed out everywhere."), "info")
+    return redirect(url_for("auth.login"), 303)
 
