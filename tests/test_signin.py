@@ -261,7 +261,7 @@ def test_the_account_page_lists_signed_in_devices_without_a_place(app):
     signed_in_with(app, CHROME_WINDOWS)
     page = phone.get("/account/").get_data(as_text=True)
     assert "Firefox on Android" in page and "Chrome on Windows" in page
-    assert "This device" in page and "Sign out everywhere" in page
+    assert "This device" in page and "Sign out everywhere" in page and "Last used" in page
     assert "192.0.2.77" not in page
     with app.app_context():
         columns = set(SignedInDevice._meta.columns)
