@@ -78,6 +78,8 @@ def set_password(user, password):
         User.id == user.id
     ).execute()
     devices.end_all(user.id)
+    # A reset link made before is for the old password: it stops.
+    Invite.delete().where(Invite.kind == "reset", Invite.user == user.id, Invite.used_at.is_null()).execute()
     return User.get_by_id(user.id)
 
 
@@ -313,6 +315,8 @@ def make_link(kind, email, created_by, lifetime, role=None, user=None):
     """A new single-use link ("invite" or "reset"): (the token to hand over, the row). Only the
     token's hash is stored."""
     token, digest = new_token()
+    if kind == "reset":  # only the newest reset link of a person works
+        Invite.delete().where(Invite.kind == "reset", Invite.user == user, Invite.used_at.is_null()).execute()
     invite = Invite.create(kind=kind, token_hash=digest, email=email, role=role, user=user, created_by=created_by,
                            expires_at=utcnow() + lifetime)
     return token, invite
@@ -329,6 +333,10 @@ def usable_link(token, kind):
     if invite is None or not tokens_equal(invite.token_hash, digest):
         return None
     if invite.used_at is not None or invite.expires_at <= utcnow():
+        return None
+    # A link works only while whoever made it may still make it: an active administrator.
+    maker = invite.created_by
+    if maker is None or not maker.active or maker.role != "admin":
         return None
     return invite
 

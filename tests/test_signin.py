@@ -1,17 +1,20 @@
 """Sign-in that holds against a determined attacker (issue 15): where `next` may lead, sign-out
 that ends the session on the server, remember-me tokens, brute force, equal cost of refusals,
 signed-in devices, and single-use links."""
+import re
 import time
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
 
-from peergroups import devices, throttle
+from peergroups import accounts, devices, throttle
+from peergroups.db import database
 from peergroups.accounts import REMEMBER_COOKIE, set_password
-from peergroups.models import SignedInDevice, User, utcnow
+from peergroups.models import SignedInDevice, SurveyLink, User, utcnow
 
 from . import factories
+from .helpers import make_app
 
 GOOD = {"email": "owner@example.org", "password": factories.PASSWORD}
 
@@ -313,3 +316,71 @@ def test_devices_whose_session_ended_are_not_listed(app):
     page = laptop.get("/account/").get_data(as_text=True)
     assert "Chrome on Windows" in page and "Firefox on Android" not in page
     assert phone.get("/account/").status_code == 302
+
+
+# --- (7) tokens and links ------------------------------------------------------------------------
+
+def session_data(app, client):
+    value = cookie(client, app.config["SESSION_COOKIE_NAME"])
+    return app.session_interface.get_signing_serializer(app).loads(value) if value else {}
+
+
+def test_invite_and_reset_tokens_never_sit_in_a_cookie(app, client, login):
+    login("admin")
+    with app.app_context():
+        person = factories.user(role="facilitator", email="forgot@example.org")
+    made = [client.post("/staff/invite", data={"email": "new@example.org", "role": "supervisor"}),
+            client.post(f"/staff/{person.id}/reset")]
+    for response, kind in zip(made, ("invite", "reset")):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and f"/{kind}/" in page  # shown once, right away
+        token = re.search(rf'value="https?://[^"]+/{kind}/([^"]+)"', page).group(1)
+        every_cookie = "".join(str(c.value) for c in client._cookies.values())
+        assert token not in every_cookie and token not in str(session_data(app, client))
+    assert "share_links" not in session_data(app, client)
+
+
+def test_a_reset_link_stops_when_the_password_changes_or_a_newer_link_is_made(app, client, login):
+    admin = login("admin")
+    with app.app_context():
+        person = factories.user(role="facilitator", email="forgot@example.org")
+        first, _row = accounts.make_link("reset", person.email, admin.id, timedelta(hours=24), user=person)
+        second, _row = accounts.make_link("reset", person.email, admin.id, timedelta(hours=24), user=person)
+    assert client.get(f"/reset/{first}").status_code == 404  # a newer link was made
+    assert client.get(f"/reset/{second}").status_code == 200
+    with app.app_context():
+        set_password(User.get_by_id(person.id), "changed it myself meanwhile")
+    assert client.get(f"/reset/{second}").status_code == 404
+
+
+def test_links_stop_when_their_maker_is_no_longer_an_active_admin(app, client):
+    with app.app_context():
+        maker = factories.user(role="admin", email="maker@example.org")
+        person = factories.user(role="facilitator", email="forgot@example.org")
+        invite, _row = accounts.make_link("invite", "new@example.org", maker.id, timedelta(days=7), role="admin")
+        reset, _row = accounts.make_link("reset", person.email, maker.id, timedelta(hours=24), user=person)
+    assert client.get(f"/invite/{invite}").status_code == 200
+    assert client.get(f"/reset/{reset}").status_code == 200
+    with app.app_context():
+        accounts.change_account(User.get_by_id(maker.id), active=False)
+    assert client.get(f"/invite/{invite}").status_code == 404
+    joined = client.post(f"/invite/{invite}", data={"name": "X", "language": "en",
+                                                    "password": "a long safe passphrase"})
+    assert joined.status_code == 404
+    assert client.get(f"/reset/{reset}").status_code == 404
+    with app.app_context():
+        assert not User.select().where(User.email == "new@example.org").exists()
+
+
+def test_demo_survey_tokens_are_random_per_install(template_db, tmp_path):
+    tokens = []
+    for n in range(2):
+        (tmp_path / str(n)).mkdir()
+        app = make_app(template_db, tmp_path / str(n))
+        result = app.test_cli_runner().invoke(args=["demo", "--password", "demo-pass-123"])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            tokens.append({link.token for link in SurveyLink.select()})
+            assert all(len(token) >= 12 for token in tokens[-1])
+        database.close()
+    assert tokens[0] and not tokens[0] & tokens[1]
