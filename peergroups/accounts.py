@@ -228,13 +228,24 @@ def current_device_id():
     return device.id if device is not None else None
 
 
+LEGACY_REMEMBER_COOKIE = "remember_token"  # Flask-Login's, 365 days, set before issue 15
+
+
 def _remember_cookie(response):
-    """Write or drop the remember-me cookie when this request changed it."""
-    if "remember_cookie" not in g:
+    """Write or drop the remember-me cookie when this request changed it (and drop the old kind)."""
+    from flask import request
+
+    from .security import is_survey_path
+
+    if is_survey_path(request.path):  # survey pages never touch the site's cookies
         return response
     config = current_app.config
     options = dict(path="/", httponly=True, samesite=config["REMEMBER_COOKIE_SAMESITE"],
                    secure=config.get("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"]))
+    if LEGACY_REMEMBER_COOKIE in request.cookies:
+        response.delete_cookie(LEGACY_REMEMBER_COOKIE, **options)
+    if "remember_cookie" not in g:
+        return response
     if g.remember_cookie is None:
         response.delete_cookie(REMEMBER_COOKIE, **options)
     else:

@@ -16,6 +16,9 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "peergroups_session",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    # Flask-Login's own remember-me is not used (accounts.py has a per-device token instead); its
+    # cookie name points nowhere, so an old "remember_token" cookie is never read.
+    "REMEMBER_COOKIE_NAME": "peergroups_unused",
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     # A meeting screen stays open for hours: the CSRF token lives as long as the session.
     "WTF_CSRF_TIME_LIMIT": None,

@@ -384,3 +384,19 @@ def test_demo_survey_tokens_are_random_per_install(template_db, tmp_path):
             assert all(len(token) >= 12 for token in tokens[-1])
         database.close()
     assert tokens[0] and not tokens[0] & tokens[1]
+
+
+def test_an_old_365_day_remember_cookie_signs_nobody_in_and_is_dropped(app):
+    from flask_login.utils import encode_cookie
+
+    with app.test_request_context():
+        owner = User.get(User.email == "owner@example.org")
+        legacy = encode_cookie(owner.get_id())  # what Flask-Login's remember-me used to set
+    old = browser_with(app, remember_token=legacy)
+    response = old.get("/account/")
+    assert response.status_code == 302
+    assert cookie(old, "remember_token") is None
+    # beside a good token of ours, it does not get in the way
+    _client, token = remembered_sign_in(app)
+    both = browser_with(app, remember_token=legacy, **{REMEMBER_COOKIE: token})
+    assert both.get("/account/").status_code == 200
