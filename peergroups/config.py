@@ -10,6 +10,9 @@ DEFAULTS = {
     # Address used in QR codes, invite links and calendar feeds; behind a proxy the request host
     # may be wrong. Empty means "the address the request came in on".
     "PUBLIC_URL": "",
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host it trusts. 0: none,
+    # the headers are ignored (a client cannot pick its own rate-limit address).
+    "PROXY_HOPS": 0,
     "AUTO_MIGRATE": True,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -80,9 +83,17 @@ def load(app, test_config=None):
         secure = str(app.config["PUBLIC_URL"]).startswith("https://")
         app.config["SESSION_COOKIE_SECURE"] = secure
         app.config["REMEMBER_COOKIE_SECURE"] = secure
+    app.config["PROXY_HOPS"] = _hops(app.config["PROXY_HOPS"])
     app.permanent_session_lifetime = timedelta(hours=app.config["ABSOLUTE_TIMEOUT_HOURS"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def _hops(value):
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError(f"PROXY_HOPS must be a whole number of proxies (0 or more), not {value!r}")
+    return int(text)
 
 
 def _instance_secret(instance):
