@@ -400,3 +400,17 @@ def test_an_old_365_day_remember_cookie_signs_nobody_in_and_is_dropped(app):
     _client, token = remembered_sign_in(app)
     both = browser_with(app, remember_token=legacy, **{REMEMBER_COOKIE: token})
     assert both.get("/account/").status_code == 200
+
+
+def test_a_new_password_keeps_this_device_signed_in_as_it_was(app):
+    phone, token = remembered_sign_in(app)
+    _laptop, laptop_token = remembered_sign_in(app)
+    changed = phone.post("/account/", data={"form": "password", "password-current": factories.PASSWORD,
+                                            "password-password": "a brand new passphrase"})
+    assert changed.status_code == 303
+    assert phone.get("/account/").status_code == 200
+    renewed = cookie(phone, REMEMBER_COOKIE)
+    assert renewed and renewed != token  # still kept signed in, with a new token
+    for old in (token, laptop_token):
+        assert browser_with(app, **{REMEMBER_COOKIE: old}).get("/account/").status_code == 302
+    assert browser_with(app, **{REMEMBER_COOKIE: renewed}).get("/account/").status_code == 200

@@ -61,8 +61,10 @@ def index():
         flash(_("Your changes are saved."), "success")
         return redirect(url_for("account.index"), 303)
     if sent == "password" and password.validate_on_submit():
-        # Other devices are signed out; this one gets a fresh session with the new version.
-        start_session(set_password(current_user, password.password.data))
+        # Other devices are signed out; this one gets a fresh session with the new version, kept
+        # signed in (with a new token) when it was.
+        remembered = g.device.remember_hash is not None
+        start_session(set_password(current_user, password.password.data), remember=remembered)
         flash(_("Your new password is saved. You were signed out everywhere else."), "success")
         return redirect(url_for("account.index"), 303)
     status = 422 if profile.errors or password.errors else 200
