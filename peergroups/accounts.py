@@ -188,16 +188,15 @@ def _fresh_session(user, key):
     session["_fresh"] = True
 
 
-def start_session(user, remember=False, keep_device=None):
+def start_session(user, remember=False):
     """Sign in on this device: a device row on the server, a fresh session, and with `remember` a
-    remember-me token of its own (REMEMBER_DAYS). The previous device of this browser, if any, is
-    signed out (or kept as `keep_device`, a device id, when only the session is renewed)."""
+    remember-me token of its own (REMEMBER_DAYS). The previous device row of this browser, if any,
+    is signed out first."""
     from flask import request
     from flask_login import login_user
 
-    if keep_device is None:
-        devices.end_key(session.get("device"))
-        devices.end_remembered(request.cookies.get(REMEMBER_COOKIE))
+    devices.end_key(session.get("device"))
+    devices.end_remembered(request.cookies.get(REMEMBER_COOKIE))
     devices.forget_ended(user.id, *_timeouts())
     until = utcnow() + timedelta(days=current_app.config["REMEMBER_DAYS"]) if remember else None
     device, key, token = devices.start(user.id, devices.browser_family(request.headers.get("User-Agent")), until)
