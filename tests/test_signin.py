@@ -414,3 +414,9 @@ def test_a_new_password_keeps_this_device_signed_in_as_it_was(app):
     for old in (token, laptop_token):
         assert browser_with(app, **{REMEMBER_COOKIE: old}).get("/account/").status_code == 302
     assert browser_with(app, **{REMEMBER_COOKIE: renewed}).get("/account/").status_code == 200
+
+
+def test_the_devices_are_in_the_page_not_its_title(app):
+    page = signed_in_with(app, FIREFOX_ANDROID).get("/account/").get_data(as_text=True)
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "Signed-in devices" not in title and page.count("Sign out everywhere") == 1
