@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from . import devices
 from .extensions import login_manager
 from .db import write_transaction
-from .models import Invite, User, utcnow
+from .models import GroupFacilitator, Invite, User, utcnow
 from .security import parse_id
 
 # The few passwords that lead every leaked-password list; the length rule catches the rest.
@@ -321,14 +321,14 @@ def get_link(invite_id):
     return Invite.get_or_none(Invite.id == invite_id)
 
 
-def make_link(kind, email, created_by, lifetime, role=None, user=None):
+def make_link(kind, email, created_by, lifetime, role=None, user=None, group_ids=()):
     """A new single-use link ("invite" or "reset"): (the token to hand over, the row). Only the
-    token's hash is stored."""
+    token's hash is stored. An invite may name groups the new facilitator will lead."""
     token, digest = new_token()
     if kind == "reset":  # only the newest reset link of a person works
         Invite.delete().where(Invite.kind == "reset", Invite.user == user, Invite.used_at.is_null()).execute()
     invite = Invite.create(kind=kind, token_hash=digest, email=email, role=role, user=user, created_by=created_by,
-                           expires_at=utcnow() + lifetime)
+                           expires_at=utcnow() + lifetime, group_ids=",".join(str(int(i)) for i in group_ids))
     return token, invite
 
 
@@ -362,7 +362,11 @@ def join(invite, name, locale, password):
     with write_transaction():
         if email_taken(invite.email) or not _claim(invite):
             return None
-        return create_user(invite.email, name, invite.role, password, locale=locale)
+        user = create_user(invite.email, name, invite.role, password, locale=locale)
+        if invite.role == "facilitator":  # groups still there and not archived
+            for group in invite.groups:
+                GroupFacilitator.create(group=group.id, user=user.id, lead=True)
+        return user
 
 
 def reset(invite, password):

@@ -49,7 +49,14 @@ def backup_command(path):
 @click.option("--scale", default=1, type=click.IntRange(1, 500), help="Multiply the data for benchmarks.")
 def demo_command(password, scale):
     """Fill an empty database with a believable demo organization."""
+    from .accounts import password_problem
     from .demo import DemoRefused, build_demo
+
+    with current_app.test_request_context():
+        weak = password_problem(password)
+        weak = weak and str(weak)
+    if weak:  # a warning, not a refusal: scripts that try the demo pass short passwords
+        click.echo(f"Warning: {weak} Anyone who can reach this server can sign in with the demo accounts.", err=True)
 
     dbmod.upgrade(Path(current_app.instance_path) / "backups")
     try:

@@ -51,6 +51,8 @@ DEFAULTS = {
     # stays on the profiles that have it until they are edited.
     "MENTOR_FOCUS_AREAS": ("Twelve steps", "SMART Recovery", "Faith-based", "Family and friends"),
     "RESET_HOURS": 24,
+    # How many coming meetings a group's calendar feed lists.
+    "CALENDAR_MEETINGS": 12,
     # A meeting's survey link closes this long after it opened (or when the facilitator closes it).
     "SURVEY_WINDOW_HOURS": 48,
     # Responses per meeting link: the people recorded present plus this margin (a period's link:

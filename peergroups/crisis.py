@@ -5,10 +5,10 @@ FIELDS = ("locale", "name", "phone", "text_line", "url", "hours")
 
 
 def lines_for(locale):
-    """The lines for this language, or the fallback lines (locale "") when it has none."""
-    lines = list(CrisisLine.select().where(CrisisLine.locale.in_([str(locale), ""])).order_by(CrisisLine.name))
-    own = [line for line in lines if line.locale]
-    return own or lines
+    """Every line, the reader's language first, then the general lines (locale ""), then the rest:
+    someone in crisis may read another language better than the page's."""
+    own = str(locale)
+    return sorted(CrisisLine.select(), key=lambda line: (line.locale != own, line.locale != "", line.locale, line.name))
 
 
 def all_lines():

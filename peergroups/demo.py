@@ -15,7 +15,7 @@ from .config import DEFAULTS
 from .db import database
 from .results import release_due
 from .models import (
-    SLOTS, Attendance, AttendanceChange, CheckIn, Group, GroupFacilitator, GroupMember, Meeting, Member,
+    SLOTS, Attendance, AttendanceChange, CheckIn, CrisisLine, Group, GroupFacilitator, GroupMember, Meeting, Member,
     MentorProfile, Organization, Pairing, Survey, SurveyAnswer, SurveyLink, SurveyResponse, User, utcnow,
 )
 from .schedule import Schedule, occurrences
@@ -109,11 +109,23 @@ def build_demo(password, scale=1, focus_areas=DEFAULTS["MENTOR_FOCUS_AREAS"]):
         marks = _attendance(rng, groups)
         pairings = _mentoring(rng, groups, staff, focus_areas)
         responses = _surveys(rng, groups) + _check_ins(rng, groups)
+        _insert(CrisisLine, DEMO_CRISIS_LINES)
     release_due()  # closed links and ended months: the results pages read releases
     contract = ", ".join(email for email, *_ in DEMO_STAFF)
     return (f"Demo ready: {len(staff)} staff accounts ({contract}, with the password given), {len(groups)} groups, "
             f"{members} members, {meetings} meetings, {marks} attendance marks, {pairings} mentor pairings, "
             f"{responses} survey responses.")
+
+
+# The organization is in Chicago: the US lines, in English for everyone and in Spanish.
+DEMO_CRISIS_LINES = [
+    {"locale": "", "name": "988 Suicide & Crisis Lifeline", "phone": "988", "text_line": "988",
+     "url": "https://988lifeline.org", "hours": "24/7"},
+    {"locale": "", "name": "Crisis Text Line", "phone": "", "text_line": "741741",
+     "url": "https://www.crisistextline.org", "hours": "24/7"},
+    {"locale": "es", "name": "988 Lifeline en español", "phone": "988", "text_line": "988",
+     "url": "https://988lineadevida.org", "hours": "24/7"},
+]
 
 
 def _insert(model, rows, ids=False):

@@ -72,7 +72,7 @@ def organization_default():
 def select_locale():
     """?lang= (stored by remember_lang) > account > session > Accept-Language > organization."""
     if g.get("survey_languages") is not None:
-        return survey_locale(g.survey_languages)
+        return survey_locale(*g.survey_languages)
     if current_user and current_user.is_authenticated and current_user.locale in supported():
         return current_user.locale
     if session.get("lang") in supported():
@@ -80,21 +80,21 @@ def select_locale():
     return negotiate(request.accept_languages) or organization_default()
 
 
-def survey_locale(group_languages):
-    """Survey pages (decisions.md): a remembered choice > Accept-Language when it is one of the
-    group's languages > the group's first language > Accept-Language > organization default."""
+def survey_locale(group_languages, survey_languages):
+    """Survey pages: a remembered choice > the phone's language when the survey is written in it
+    (our own survey is in every language) > the group's first language > organization default."""
     if session.get("lang") in supported():
         return session["lang"]
+    written = [code for code in survey_languages if code in supported()]
     ours = [code for code in group_languages if code in supported()]
-    return ((ours and (negotiate(request.accept_languages, ours) or ours[0]))
-            or negotiate(request.accept_languages) or organization_default())
+    return negotiate(request.accept_languages, written) or (ours and ours[0]) or organization_default()
 
 
-def use_survey_languages(group_languages):
-    """Called by a survey view once it knows the group: later gettext calls follow survey_locale."""
+def use_survey_languages(group_languages, survey_languages):
+    """Called by a survey view once it knows the group and survey: later gettext calls follow survey_locale."""
     from flask_babel import refresh
 
-    g.survey_languages = list(group_languages)
+    g.survey_languages = (list(group_languages), list(survey_languages))
     refresh()
 
 
@@ -113,16 +113,28 @@ def remember_lang():
         current_user.save(only=["locale"])
 
 
-def local_datetime(value, timezone, format="medium"):
-    """A naive-UTC datetime shown in a group's time zone, in the user's language."""
+def local_datetime(value, timezone=None):
+    """A naive-UTC datetime shown in a time zone (a group's, else the organization's), in the
+    user's language, in the one format every page uses: the medium date and the short time
+    ("Dec 3, 2026, 6:30 PM"), never seconds."""
     from zoneinfo import ZoneInfo
 
-    from babel.dates import format_datetime
+    from babel.dates import format_date, format_time, get_datetime_format
 
     if value is None:
         return ""
-    aware = value.replace(tzinfo=datetime.UTC)
-    return format_datetime(aware, format=format, tzinfo=ZoneInfo(timezone), locale=get_locale())
+    local = value.replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(timezone or organization_timezone()))
+    locale = get_locale()
+    return (get_datetime_format("medium", locale=locale)
+            .replace("{1}", format_date(local, "medium", locale=locale))
+            .replace("{0}", format_time(local, "short", locale=locale)))
+
+
+def organization_timezone():
+    from .models import Organization
+
+    org = Organization.current() if current_app.extensions.get("peergroups_migrated") else None
+    return (org and org.timezone) or current_app.config["DEFAULT_TIMEZONE"]
 
 
 def local_time(value, timezone, format="short"):

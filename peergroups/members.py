@@ -1,8 +1,11 @@
 """Members: finding them, their page, adding them to groups, editing, archiving, merging two
 records. Flask-free: views/members.py and views/meetings.py call these; who may see which groups
 is security.py's to decide, and the caller passes those groups in."""
+import csv
 import datetime
+import io
 
+from flask_babel import lazy_gettext as _l
 from peewee import fn
 
 from . import attendance
@@ -10,6 +13,14 @@ from .db import write_transaction
 from .models import Attendance, AttendanceChange, Group, GroupMember, Meeting, Member
 
 SEARCH_LIMIT = 200
+IMPORT_MAX_ROWS = 2000
+# A roster file's columns, and the other names people give them (matched without case).
+IMPORT_COLUMNS = {"name": ("name", "alias"), "pronouns": ("pronouns",), "phone": ("phone",), "email": ("email",),
+                  "language": ("language", "locale"), "groups": ("groups", "group")}
+
+
+class RosterFileError(ValueError):
+    """A roster file that cannot be read at all; its message is translated."""
 
 
 def in_groups(groups):
@@ -63,6 +74,53 @@ def add_member(group_id, fields):
         member = Member.create(**fields)
         GroupMember.create(group=group_id, member=member.id, joined_on=member.joined_on)
     return member
+
+
+def names_in(group_ids):
+    """{(group id, casefolded name)} of everyone in these groups (archived people aside): a name
+    already there is a duplicate, as name_taken says for one group."""
+    rows = (Member.select(Member.name, GroupMember.group).join(GroupMember, on=(GroupMember.member == Member.id))
+            .where(GroupMember.group.in_(list(group_ids)), ~Member.archived).tuples())
+    return {(group_id, name.casefold()) for name, group_id in rows}
+
+
+def read_roster(data):
+    """A CSV roster (UTF-8, with or without BOM; commas or semicolons, as spreadsheets save it) as
+    [(line number, {column: text}), ...] for the columns in IMPORT_COLUMNS."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RosterFileError(_l("This file is not UTF-8 text. In your spreadsheet, save it as \"CSV UTF-8\".")) from None
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [cell.strip().casefold() for cell in next(reader, [])]
+    where = {column: next((header.index(name) for name in names if name in header), None)
+             for column, names in IMPORT_COLUMNS.items()}
+    if where["name"] is None:
+        raise RosterFileError(_l("The first line must name the columns, with at least a \"name\" column."))
+    rows = []
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(rows) == IMPORT_MAX_ROWS:
+            raise RosterFileError(_l("A file may hold at most %(count)d people.", count=IMPORT_MAX_ROWS))
+        rows.append((reader.line_num, {column: (cells[i].strip() if i is not None and i < len(cells) else "")
+                                       for column, i in where.items()}))
+    if not rows:
+        raise RosterFileError(_l("This file names no one."))
+    return rows
+
+
+def import_roster(people):
+    """[(fields, [group id, ...]), ...]: every person on their groups' rosters, all or none."""
+    with write_transaction():
+        for fields, group_ids in people:
+            member = add_member(group_ids[0], fields)
+            for group_id in group_ids[1:]:
+                GroupMember.create(group=group_id, member=member.id, joined_on=member.joined_on)
+    return len(people)
 
 
 def add_newcomer(meeting, name, locale, user_id):

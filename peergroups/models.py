@@ -96,6 +96,12 @@ class Invite(BaseModel):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
+    group_ids = CharField(max_length=2000, default="")  # an invite's groups to lead, "3,7"
+
+    @property
+    def groups(self):
+        ids = [int(part) for part in self.group_ids.split(",") if part]
+        return list(Group.select().where(Group.id.in_(ids), ~Group.archived).order_by(Group.name)) if ids else []
 
 
 PERIODS = ("month", "quarter")

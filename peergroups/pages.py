@@ -2,6 +2,7 @@
 from flask import make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -58,21 +59,27 @@ def render_error(code, title=None, message=None):
     return make_response(html, code)
 
 
+def isolate(text):
+    """Text people wrote (a name), isolated from the page's direction inside a translated sentence:
+    "Harbor (Tuesdays)" keeps its brackets in order in an Arabic page."""
+    return Markup("<bdi>%s</bdi>") % text
+
+
 def register_template_names(app):
     """Every name templates use beyond Flask's own, registered here and nowhere else."""
     from flask_babel import get_locale
 
     from . import i18n, labels, security
     from .forms import timezone_names
-    from .sharing import tel_href
+    from .sharing import phones_cannot_open, tel_href
 
     app.jinja_env.globals.update(
         labels.template_names(), get_locale=get_locale, language_name=i18n.native_name,
-        timezone_names=timezone_names, nav_items=security.nav_items,
+        timezone_names=timezone_names, nav_items=security.nav_items, phones_cannot_open=phones_cannot_open,
         may_edit_group=lambda group_id: security.may_see_group(group_id, edit=True))
     app.jinja_env.filters.update(
         local_datetime=i18n.local_datetime, local_time=i18n.local_time, day=i18n.day, month=i18n.month,
-        list_of=i18n.list_of, number=i18n.number, language_name=i18n.native_name, tel=tel_href)
+        list_of=i18n.list_of, number=i18n.number, language_name=i18n.native_name, tel=tel_href, bdi=isolate)
     app.context_processor(i18n.template_globals)
 
 

@@ -199,7 +199,7 @@ def _question(item, number, languages, fallback):
     subscale = item.get("subscale") or ""
     if subscale and (kind != "scale" or not isinstance(subscale, str) or len(subscale) > NAME_MAX):
         raise DefinitionError(problem)
-    required = item.get("required", True)
+    required = item.get("required", bool(subscale))  # optional unless scored or marked required
     reverse = item.get("reverse", False)
     if not isinstance(required, bool) or not isinstance(reverse, bool) or (reverse and not subscale):
         raise DefinitionError(problem)
@@ -223,14 +223,16 @@ def _per_language(value, languages, fallback, problem):
 # Our own "after the meeting" survey. Every point of the scale has words: numbers or faces alone
 # are not accessible.
 SCALE = (_l("Not at all"), _l("A little"), _l("Somewhat"), _l("Quite a bit"), _l("Very much"))
+# Every question may be skipped: a member answers what they want to (at least one answer).
 AFTER_MEETING = Questionnaire(
     name=_l("After the meeting (built in)"),
     builtin=True,
+    languages=list(LANGUAGES),  # its words are in our catalogs
     questions=[
-        Question("useful", "scale", _l("Was this meeting useful to you?"), SCALE),
-        Question("respected", "scale", _l("Did you feel respected and safe?"), SCALE),
-        Question("belong", "scale", _l("Do you feel you belong here?"), SCALE),
-        Question("hopeful", "scale", _l("How hopeful do you feel today?"), SCALE),
+        Question("useful", "scale", _l("Was this meeting useful to you?"), SCALE, required=False),
+        Question("respected", "scale", _l("Did you feel respected and safe?"), SCALE, required=False),
+        Question("belong", "scale", _l("Do you feel you belong here?"), SCALE, required=False),
+        Question("hopeful", "scale", _l("How hopeful do you feel today?"), SCALE, required=False),
         Question("comment", "text", _l("Anything else you would like to tell us?"), required=False),
     ],
 )

@@ -1,5 +1,7 @@
 """Links that leave the app (invites, survey and calendar links) and their QR codes."""
+import ipaddress
 import re
+from urllib.parse import urlsplit
 
 import segno
 from flask import current_app, url_for
@@ -12,6 +14,18 @@ def public_url(endpoint, **values):
     if base:
         return base + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def phones_cannot_open(url):
+    """True when a link names the server itself (localhost, 127.0.0.1, ::1): opened on the box,
+    with no PUBLIC_URL set, every QR code and invite would point at the member's own phone."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def tel_href(phone):

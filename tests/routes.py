@@ -158,6 +158,12 @@ ROUTES = [
     ("GET", "/members/{member_b}/edit", other_group_write(200)),
     ("POST", "/members/{member_a}/archive", leaders(303), CONFIRMED),
     ("GET", "/members/groups/{group_a}/new", LEADERS_READ),
+    ("GET", "/members/new", expect(302, 200, 302, 404)),  # the facilitator leads one group: straight to it
+    ("GET", "/members/import", LEADERS_READ),
+    ("GET", "/members/import?group={group_a}", LEADERS_READ),
+    ("GET", "/members/import?group={group_b}", other_group_write(200)),
+    ("POST", "/members/import", expect(302, 422, 422, 404)),
+    ("POST", "/members/import?group={group_b}", other_group_write(422)),
     ("POST", "/members/groups/{group_a}", leaders(422)),
     ("POST", "/members/groups/{group_b}", other_group_write(422)),
     ("POST", "/members/{member_a}/groups", leaders(303), {"group_id": "{group_a}"}),

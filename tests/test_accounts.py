@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from peergroups.models import Invite, Organization, User, utcnow
+from peergroups.models import GroupFacilitator, Invite, Organization, User, utcnow
 
 from . import factories
 from .helpers import make_app, sign_in
@@ -218,6 +218,25 @@ def test_invite_link_creates_an_account_once(app, client, login):
     assert again.status_code == 404 and "does not work any more" in again.get_data(as_text=True)
     assert app.test_client().post(path, data={"name": "X", "language": "en",
                                               "password": "a long safe passphrase"}).status_code == 404
+
+
+def test_an_invite_names_the_groups_a_facilitator_will_lead(app, client, login):
+    login("admin")
+    with app.app_context():
+        harbor, north = factories.group(name="Harbor"), factories.group(name="North")
+        archived = factories.group(name="Old", archived=True)
+    form = client.get("/staff/invite").get_data(as_text=True)
+    assert f'name="groups" value="{harbor.id}"' in form and f'value="{archived.id}"' not in form
+    response = client.post("/staff/invite", data={"email": "lee@example.org", "role": "facilitator",
+                                                   "groups": [str(harbor.id), str(archived.id), "999"]})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Leads: Harbor" in page and "North" not in page
+    invitee = app.test_client()
+    invitee.post(link_from(page, "invite"), data={"name": "Lee", "language": "en", "password": "a long safe passphrase"})
+    home = invitee.get("/").get_data(as_text=True)
+    assert "Harbor" in home and "North" not in home
+    with app.app_context():
+        assert [g.group_id for g in GroupFacilitator.select()] == [harbor.id]
 
 
 def test_expired_or_tampered_invite_is_refused(app, client):

@@ -38,14 +38,23 @@ def test_bad_lines_answer_422_keeping_input(app, client, login, change):
         assert CrisisLine.select().count() == 0
 
 
-def test_thank_you_page_shows_the_lines_of_its_language_else_the_fallback(app, lines):
+def test_thank_you_page_shows_every_line_with_its_language_first(app, lines):
     with app.app_context():
         group = factories.group(languages="es,en")
         link = surveys.open_link(factories.meeting(group, local_date=local_today(group.timezone)), 48)
     spanish = app.test_client().get(f"/s/{link.token}/thanks").get_data(as_text=True)
-    assert "Línea de la Vida" in spanish and "Lifeline" not in spanish
+    assert spanish.index("Línea de la Vida") < spanish.index("Lifeline")  # a reader of Spanish: theirs first
     french = app.test_client().get(f"/s/{link.token}/thanks?lang=fr").get_data(as_text=True)
-    assert "Lifeline" in french and 'href="tel:988"' in french and "Línea" not in french
+    assert 'href="tel:988"' in french and french.index("Lifeline") < french.index("Línea de la Vida")
+
+
+def test_lines_of_the_readers_language_come_first(app, lines):
+    from peergroups.crisis import lines_for
+
+    with app.app_context():
+        CrisisLine.create(locale="ar", name="خط", phone="1")
+        assert [line.name for line in lines_for("ar")] == ["خط", "Lifeline", "Línea de la Vida"]
+        assert [line.name for line in lines_for("en")] == ["Lifeline", "خط", "Línea de la Vida"]
 
 
 def test_the_meeting_screen_shows_the_lines(app, client, login, lines):

@@ -240,3 +240,17 @@ def test_the_demo_shows_the_organization_and_every_group_all_time(demo_app):
         for group in Group.select():
             headline = results.range_release(AFTER_MEETING, None, group.id)
             assert headline is not None and headline.figures is not None, group.name
+
+
+def test_the_demo_has_crisis_lines_for_every_reader(demo_app):
+    from peergroups.crisis import lines_for
+
+    with demo_app.app_context():
+        spanish = lines_for("es")
+        assert spanish[0].locale == "es" and any(line.locale == "" for line in spanish)
+        assert all(line.phone or line.text_line for line in spanish)
+
+
+def test_a_weak_demo_password_is_warned_about(fresh_app):
+    result = fresh_app.test_cli_runner().invoke(args=["demo", "--password", "x"])
+    assert result.exit_code == 0 and "Warning: Use at least 10 characters." in result.stderr

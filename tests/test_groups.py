@@ -232,3 +232,44 @@ def test_schedule_dates_must_be_plausible(client, login, day):
     login("admin")
     response = client.post("/groups/new", data={**GROUP_FORM, "repeat": "weekly", "starts_on": day})
     assert response.status_code == 422 and "Please enter a date between" in response.get_data(as_text=True)
+
+
+def test_leaders_and_languages_are_chosen_with_a_thumb(app, client, login):
+    """Checkboxes, not a <select multiple> (which needs a modifier key or a long press)."""
+    login("admin")
+    with app.app_context():
+        factories.user(role="facilitator", name="Kim")
+    page = client.get("/groups/new").get_data(as_text=True)
+    assert "multiple" not in page and page.count('type="checkbox" name="leads"') >= 1
+    assert page.count('type="checkbox" name="languages"') == 10
+
+
+def test_an_invite_is_for_a_facilitator_unless_changed(client, login):
+    login("admin")
+    page = client.get("/staff/invite").get_data(as_text=True)
+    assert '<option selected value="facilitator">' in page or '<option value="facilitator" selected>' in page
+
+
+def test_a_new_facilitators_empty_home_says_what_happens_next(client, login):
+    login("facilitator")
+    page = client.get("/").get_data(as_text=True)
+    assert "You do not lead a group yet" in page and 'href="/account/"' in page and "No groups yet." not in page
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_times_show_in_one_short_format_without_seconds(app, client, login, lang):
+    import re
+
+    user = login("facilitator")
+    with app.app_context():
+        group = factories.group(leads=[user])
+    page = client.get(f"/groups/{group.id}?lang={lang}").get_data(as_text=True)
+    assert not re.search(r"\d:\d\d:\d\d", re.sub(r"<[^>]*>", " ", page))  # in what people read
+    with app.app_context():
+        from peergroups.groups import upcoming
+        from peergroups.i18n import local_datetime
+
+        with app.test_request_context(f"/?lang={lang}"):
+            app.preprocess_request()
+            shown = [str(local_datetime(o.starts_at_utc, group.timezone)) for o in upcoming(group)]
+    assert all(when in page for when in shown)  # the start button and "Coming up" agree

@@ -1,4 +1,6 @@
 """Languages: catalogs complete, locale selection, direction, no text outside gettext."""
+import re
+
 import pytest
 from babel.messages.plurals import get_plural
 
@@ -195,3 +197,20 @@ def test_fresh_clone_compiles_catalogs_and_renders_spanish(tmp_path):
     body = app.test_client().get("/setup?lang=es").get_data(as_text=True)
     assert "Configurar peergroups" in body
     database.close()
+
+
+def test_names_people_write_are_isolated_from_the_page_direction(app, client, login):
+    """"Harbor (Tuesdays)" in an Arabic page keeps its brackets in order: user text sits in <bdi>."""
+    user = login("facilitator")
+    with app.app_context():
+        from . import factories
+
+        group = factories.group(name="Harbor (Tuesdays)", leads=[user])
+        member = factories.member(group, name="Sam!", pronouns="they/them")
+        meeting = factories.meeting(group)
+    for url in ("/", f"/groups/{group.id}", f"/members/{member.id}", f"/meetings/{meeting.id}"):
+        page = client.get(url + "?lang=ar").get_data(as_text=True)
+        body = re.sub(r"<title>.*?</title>|<option[^>]*>.*?</option>", "", page, flags=re.S)
+        assert body.count("Harbor (Tuesdays)") == body.count("<bdi>Harbor (Tuesdays)</bdi>") >= 1, url
+    page = client.get(f"/meetings/{meeting.id}?lang=ar").get_data(as_text=True)
+    assert '<bdi class="name">Sam!</bdi>' in page and "<bdi>they/them</bdi>" in page

@@ -35,7 +35,7 @@ def renew(group_id):
 @bp.get("/calendar/<token>.ics")
 def feed(token):
     group = groups.by_calendar_token(token) or abort(404)
-    events = groups.calendar_events(group, current_app.config.get("CALENDAR_MEETINGS", 12))
+    events = groups.calendar_events(group, current_app.config["CALENDAR_MEETINGS"])
     response = make_response(make_calendar(group.name, events, utcnow()))
     response.mimetype = "text/calendar"
     return response

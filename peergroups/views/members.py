@@ -2,12 +2,13 @@
 import datetime
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
-
-from wtforms import StringField
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from werkzeug.datastructures import MultiDict
+from wtforms import FileField, HiddenField, StringField
 
 from .. import members, pairing
 from ..forms import Form, date_field, email_field, language_field, max_length, name_field
+from ..i18n import match_locale, organization_default
 from ..models import ROLES
 from ..pages import ask_first, confirmed, render
 from ..security import (
@@ -48,7 +49,7 @@ def index():
     show_archived = request.args.get("archived") == "1"
     rows = members.search(_visible_groups(), query, archived=show_archived)
     return render("members/index.html", "members/_results.html", members=rows, query=query,
-                  show_archived=show_archived)
+                  show_archived=show_archived, can_add=any(may_see_group(g.id, edit=True) for g in visible_groups()))
 
 
 @bp.get("/<int:member_id>")
@@ -127,6 +128,89 @@ def new_in_group(group_id):
     group = get_group(group_id, edit=True)
     form = MemberForm(formdata=None, locale=(group.language_list or ["en"])[0], joined_on=datetime.date.today())
     return render("members/form.html", form=form, member=None, group=group)
+
+
+@bp.get("/new")
+def new():
+    """Add a member: first choose the group (the members page lists people of many groups)."""
+    groups = _editable_groups()
+    if len(groups) == 1:
+        return redirect(url_for("members.new_in_group", group_id=groups[0].id))
+    return render("members/choose_group.html", groups=groups)
+
+
+def _editable_groups():
+    groups = [g for g in visible_groups() if may_see_group(g.id, edit=True)]
+    return groups or abort(404)
+
+
+class ImportForm(Form):
+    file = FileField(_l("Roster file (CSV)"))
+    roster = HiddenField()  # after the preview, the file's text comes back with the confirmation
+
+
+def _check_roster(rows, groups, group):
+    """Each row of a roster file as a dict with its line, name, groups, the Member fields and its
+    problems (translated); duplicates of a name already in a group, or earlier in the file, are
+    skipped, not imported twice."""
+    by_name = {g.name.casefold(): g for g in groups}
+    taken = members.names_in(g.id for g in groups)
+    checked = []
+    for line, row in rows:
+        problems = []
+        wanted = [part.strip() for part in row["groups"].split(";") if part.strip()]
+        chosen = [by_name.get(name.casefold()) for name in wanted] if wanted else [group]
+        if not wanted and group is None:
+            problems.append(_("Which group? Add a \"groups\" column."))
+        for name, found in zip(wanted, chosen):
+            if found is None:
+                problems.append(_("No group of yours is called \"%(name)s\".", name=name))
+        chosen = [g for g in chosen if g is not None]
+        locale = match_locale(row["language"]) if row["language"] else (
+            (chosen[0].language_list[0] if chosen and chosen[0].language_list else organization_default()))
+        if locale is None:
+            problems.append(_("\"%(language)s\" is not a language this site offers.", language=row["language"]))
+        form = MemberForm(formdata=MultiDict({"name": row["name"], "locale": locale or "", "pronouns": row["pronouns"],
+                                              "phone": row["phone"], "email": row["email"]}), meta={"csrf": False})
+        form.validate()
+        problems += [message for field in form for message in field.errors if field.name != "locale"]
+        key = row["name"].casefold()
+        skipped = [g for g in chosen if (g.id, key) in taken]
+        taken.update((g.id, key) for g in chosen)
+        checked.append({"line": line, "name": row["name"], "groups": chosen, "problems": problems,
+                        "skipped": skipped, "fields": form.fields(joined_on=datetime.date.today())})
+    return checked
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_roster():
+    """A roster from a CSV file: a preview with every row's problems, then all of it or nothing."""
+    groups = _editable_groups()
+    group = get_group(parse_id(request.values["group"]) or abort(404), edit=True) if request.values.get("group") else None
+    form = ImportForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        return render("members/import.html", form=form, group=group, rows=None)
+    upload = request.files.get("file")
+    data = upload.read() if upload and upload.filename else (form.roster.data or "").encode()
+    if not data.strip():
+        form.file.errors = [_("Please choose a file.")]
+        return render("members/import.html", form=form, group=group, rows=None, status=422)
+    try:
+        rows = _check_roster(members.read_roster(data), groups, group)
+    except members.RosterFileError as problem:
+        form.file.errors = [str(problem)]
+        return render("members/import.html", form=form, group=group, rows=None, status=422)
+    people = [(row["fields"], [g.id for g in row["groups"] if g not in row["skipped"]])
+              for row in rows if not row["problems"]]
+    people = [(fields, ids) for fields, ids in people if ids]
+    faults = sum(1 for row in rows if row["problems"])
+    if faults or not confirmed():
+        form.roster.data = data.decode("utf-8-sig", "replace")
+        return render("members/import.html", form=form, group=group, rows=rows, faults=faults, count=len(people),
+                      status=422 if faults else 200)
+    count = members.import_roster(people)
+    flash(ngettext("%(num)d person is added.", "%(num)d people are added.", count), "success")
+    return redirect(url_for("groups.show", group_id=group.id) if group else url_for("members.index"), 303)
 
 
 @bp.route("/<int:member_id>/merge", methods=["GET", "POST"])

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from wtforms import SelectChoice, SelectField
+from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import AnyOf, ValidationError
 
 from .. import accounts
@@ -13,15 +13,16 @@ from ..forms import Form, email_field
 from ..models import ROLES
 from ..pages import ask_first, confirmed, render
 from ..labels import ROLES as ROLE_NAMES
-from ..security import require_role
+from ..security import require_role, visible_groups
 from ..sharing import public_url, qr_svg
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-def role_field():
+def role_field(default=None):
     return SelectField(
         _l("Role"),
+        default=default,
         choices=[SelectChoice(role, label) for role, label in ROLE_NAMES.items()],
         validate_choice=False,
         validators=[AnyOf(ROLES, message=_l("Please choose a role from the list."))],
@@ -30,7 +31,12 @@ def role_field():
 
 class InviteForm(Form):
     email = email_field()
-    role = role_field()
+    role = role_field(default="facilitator")  # most people invited lead groups
+    groups = SelectMultipleField(_l("Groups they will lead"), coerce=str, validate_choice=False)
+
+    def chosen_groups(self):
+        valid = {choice.value for choice in self.groups.choices}
+        return [int(value) for value in self.groups.data or [] if value in valid]
 
     def validate_email(self, field):
         if accounts.email_taken(field.data):
@@ -54,9 +60,11 @@ def index():
 @bp.route("/invite", methods=["GET", "POST"])
 def invite():
     form = InviteForm()
+    form.groups.choices = [SelectChoice(str(group.id), group.name) for group in visible_groups()]
     if form.validate_on_submit():
         token, invite = accounts.make_link("invite", form.email.data, current_user.id,
-                                           timedelta(days=current_app.config["INVITE_DAYS"]), role=form.role.data)
+                                           timedelta(days=current_app.config["INVITE_DAYS"]), role=form.role.data,
+                                           group_ids=form.chosen_groups() if form.role.data == "facilitator" else ())
         return _show_once(invite, public_url("auth.redeem_invite", token=token))
     return render("staff/invite.html", form=form, status=422 if form.errors else 200)
 

@@ -38,7 +38,7 @@ def question_form(definition, question=None, kind=None):
     """A form for one question: its settings and, for each of the survey's languages, its text
     and (scales and choices) one option per line."""
     kind = question.kind if question else kind
-    fields = {"required": BooleanField(_l("An answer is required"), default=True)}
+    fields = {"required": BooleanField(_l("An answer is required"), default=False)}
     if kind == "scale":
         fields["subscale"] = StringField(_l("Subscale (for scored scales; leave empty if not scored)"),
                                          validators=[Optional(), max_length(questionnaire.NAME_MAX)])

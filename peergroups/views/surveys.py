@@ -100,7 +100,8 @@ def _load(token):
     if link is None:
         abort(_message(_("Survey not found"),
                        _("This survey link does not exist. Please check the address or scan the code again."), 404))
-    use_survey_languages(Group.select(Group.languages).where(Group.id == link.group_id).get().language_list)
+    group_languages = Group.select(Group.languages).where(Group.id == link.group_id).get().language_list
+    use_survey_languages(group_languages, surveys.definition_of(link.survey_id).languages)
     return link
 
 
@@ -134,9 +135,9 @@ def _refuse_if_done(link):
                        _("Thank you for wanting to answer. This survey has ended."), 410))
 
 
-def _survey_page(link, form, languages, status=200):
+def _survey_page(link, form, languages, status=200, problem=None):
     return render("surveys/survey.html", status=status, form=form, link=link, question_langs=languages,
-                  text_max=questionnaire.TEXT_MAX)
+                  text_max=questionnaire.TEXT_MAX, problem=problem)
 
 
 @bp.get("/s/<token>")
@@ -157,7 +158,10 @@ def answer(token):
     form = form_class()
     if not form.validate_on_submit():
         return _survey_page(link, form, languages, 422)
-    stored = surveys.store_response(link, _answers(form, definition), current_app.config["SURVEY_RESPONSE_MARGIN"])
+    answers = _answers(form, definition)
+    if not answers:
+        return _survey_page(link, form, languages, 422, problem=_("Please answer at least one question."))
+    stored = surveys.store_response(link, answers, current_app.config["SURVEY_RESPONSE_MARGIN"])
     if stored == surveys.FULL:
         return _message(_("This survey is full"),
                         _("Thank you. This survey already has as many answers as there are people it is for."),

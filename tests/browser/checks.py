@@ -22,6 +22,27 @@ def check_page(page):
     assert not nodes, f"axe on {page.url}:\n" + "\n".join(nodes)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+    broken = page.evaluate(BROKEN_WORDS)
+    assert not broken, f"{page.url} breaks words in a table across lines: {broken}"
+
+
+# Words in table cells that the browser split across two lines ("Whe / n", "Somew / hat").
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll("th, td")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/\\S{2,}/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
 
 
 def sign_in(page, base, email, password):

@@ -52,3 +52,37 @@ def test_archiving_asks_first_on_a_phone(browser, live_server, live_app, lang, j
 
         assert Member.get_by_id(member.id).archived
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_admin_menu_is_compact_on_a_phone(page, live_server, live_app, lang):
+    """Two rows at most: the daily pages, then everything else behind "More" (works without JS)."""
+    with live_app.app_context():
+        user = factories.user(role="admin", email="ada@example.org", name="Ada")
+    sign_in(page, live_server, user.email, factories.PASSWORD)
+    page.goto(f"{live_server}/?lang={lang}")
+    header = page.locator("header.top").bounding_box()
+    assert header["height"] <= 2 * 44 + 16, header
+    assert not page.locator("header a[href='/staff/']").is_visible()
+    page.click("header summary")
+    page.click("header a[href='/staff/']")
+    page.wait_for_url(f"{live_server}/staff/")
+    check_page(page)
+    page.click("header summary")
+    check_page(page)  # the open menu, too
+
+
+def test_a_closed_meetings_roster_does_not_look_tappable(page, live_server, live_app):
+    with live_app.app_context():
+        user = factories.user(role="facilitator", email="cy@example.org", name="Cy")
+        group = factories.group(leads=[user])
+        factories.member(group, name="Maria")
+        closed, open_ = factories.meeting(group, status="closed"), factories.meeting(group)
+    sign_in(page, live_server, user.email, factories.PASSWORD)
+    styles = "(el) => [getComputedStyle(el).borderTopColor, getComputedStyle(el).backgroundColor]"
+    page.goto(f"{live_server}/meetings/{open_.id}")
+    button = page.locator("#roster .mark").first.evaluate(styles)
+    page.goto(f"{live_server}/meetings/{closed.id}")
+    record = page.locator("#roster .mark").first.evaluate(styles)
+    assert record[0] == "rgba(0, 0, 0, 0)" and record != button
+    check_page(page)
