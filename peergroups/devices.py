@@ -17,7 +17,7 @@ TOUCH_EVERY = datetime.timedelta(minutes=1)
 
 _BROWSERS = (("Edg", "Edge"), ("OPR", "Opera"), ("Opera", "Opera"), ("SamsungBrowser", "Samsung Internet"),
              ("Firefox", "Firefox"), ("FxiOS", "Firefox"), ("CriOS", "Chrome"), ("Chromium", "Chromium"),
-             ("Chrome", "Chrome"), ("Safari", "Safari"))
+             ("Chrome", "Chrome"), ("HeadlessChrome", "Chrome"), ("Safari", "Safari"))
 _SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
             ("Mac OS X", "macOS"), ("Macintosh", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
 

@@ -254,6 +254,8 @@ def signed_in_with(app, user_agent, remember=False):
 @pytest.mark.parametrize("agent, family", [
     (FIREFOX_ANDROID, "Firefox on Android"), (CHROME_WINDOWS, "Chrome on Windows"),
     (SAFARI_IPHONE, "Safari on iPhone"), ("curl/8.5", ""), ("", ""),
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/130.0.0.0 Safari/537.36",
+     "Chrome on Linux"),
 ])
 def test_only_the_browser_family_is_kept(agent, family):
     assert devices.browser_family(agent) == family
