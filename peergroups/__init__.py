@@ -36,6 +36,11 @@ def create_app(test_config=None):
 
     config.load(app, test_config)
     logs.init_app(app)
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
     sessions.init_app(app)
     csrf.init_app(app)

@@ -1,14 +1,17 @@
 """Staff accounts: password hashing, single-use tokens, who is signed in and for how long."""
+import datetime
 import hashlib
 import hmac
 import secrets
 import time
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, session
 from flask_babel import lazy_gettext as _l
 
+from . import devices
 from .extensions import login_manager
 from . import audit
 from .db import write_transaction
@@ -71,10 +74,13 @@ def burn_password_check(password):
 
 
 def set_password(user, password):
-    """Store a new hash and end every other session of this person."""
+    """Store a new hash and sign this person out everywhere (remembered devices included)."""
     User.update(password_hash=hash_password(password), session_version=User.session_version + 1).where(
         User.id == user.id
     ).execute()
+    devices.end_all(user.id)
+    # A reset link made before is for the old password: it stops.
+    Invite.delete().where(Invite.kind == "reset", Invite.user == user.id, Invite.used_at.is_null()).execute()
     return User.get_by_id(user.id)
 
 
@@ -101,22 +107,63 @@ def tokens_equal(a, b):
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+REMEMBER_COOKIE = "peergroups_remember"
+
+
 @login_manager.user_loader
 def load_user(session_id):
-    """Sessions carry "id:version"; a bumped version (role, password, deactivation) ends them."""
+    """Sessions carry "id:version" and the key of their device row (devices.py). A bumped version
+    (role, password, deactivation) or a deleted row (signed out, on this device or from another)
+    ends them, and so do the idle and absolute timeouts."""
     if g.get("db_down"):
         return None
     user_id, _sep, version = str(session_id).partition(":")
     if parse_id(user_id) is None or not version.isdigit():
         return None
-    user = User.get_or_none(User.id == parse_id(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    device = devices.find(session.get("device"), parse_id(user_id))
+    if device is None:
         return None
-    if _expired():
+    user = device.user
+    if not user.active or user.session_version != int(version):
+        return None
+    if _expired() or devices.session_over(device, *_timeouts()):
+        if device.remember_hash is None:
+            devices.end(device.id)
         session.clear()
         return None
     session["seen"] = int(time.time())
+    devices.touch(device)
+    g.device = device
     return user
+
+
+@login_manager.request_loader
+def load_remembered(request):
+    """No live session, but "keep me signed in" on this device: a fresh session from the token,
+    which is replaced by a new one (its deadline unchanged). An unknown, used or expired token signs
+    nobody in, and its cookie is dropped."""
+    if g.get("db_down") or REMEMBER_COOKIE not in request.cookies:
+        return None
+    restored = devices.restore(request.cookies[REMEMBER_COOKIE])
+    if restored is None:
+        g.remember_cookie = None
+        return None
+    device, key, token = restored
+    _fresh_session(device.user, key)
+    session["_fresh"] = False  # typed no password: not enough to change it
+    g.remember_cookie = (token, device.remember_until)
+    g.device = device
+    return device.user
+
+
+def _timeouts():
+    config = current_app.config
+    return timedelta(minutes=config["IDLE_TIMEOUT_MINUTES"]), timedelta(hours=config["ABSOLUTE_TIMEOUT_HOURS"])
+
+
+def signed_in_devices(user):
+    """The person's signed-in devices for the account page, this one marked by current_device_id()."""
+    return devices.of_user(user.id, *_timeouts())
 
 
 def _expired():
@@ -127,10 +174,8 @@ def _expired():
     return idle or absolute
 
 
-def start_session(user, remember=False):
-    """Sign in with a fresh session (no fixation) stamped for the idle and absolute timeouts."""
-    from flask_login import login_user
-
+def _fresh_session(user, key):
+    """A new session (no fixation) for this device key, stamped for the idle and absolute timeouts."""
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -139,7 +184,74 @@ def start_session(user, remember=False):
     now = int(time.time())
     session["signed_in"] = now
     session["seen"] = now
-    login_user(user, remember=remember)
+    session["device"] = key
+    session["_user_id"] = user.get_id()
+    session["_fresh"] = True
+
+
+def start_session(user, remember=False):
+    """Sign in on this device: a device row on the server, a fresh session, and with `remember` a
+    remember-me token of its own (REMEMBER_DAYS). The previous device row of this browser, if any,
+    is signed out first."""
+    from flask import request
+    from flask_login import login_user
+
+    devices.end_key(session.get("device"))
+    devices.end_remembered(request.cookies.get(REMEMBER_COOKIE))
+    devices.forget_ended(user.id, *_timeouts())
+    until = utcnow() + timedelta(days=current_app.config["REMEMBER_DAYS"]) if remember else None
+    device, key, token = devices.start(user.id, devices.browser_family(request.headers.get("User-Agent")), until)
+    _fresh_session(user, key)
+    login_user(user)
+    g.device = device
+    g.remember_cookie = (token, until) if remember else None
+    return device
+
+
+def end_session():
+    """Sign out this device: its row goes (the session and remember-me token with it)."""
+    from flask import request
+    from flask_login import logout_user
+
+    devices.end_key(session.get("device"))
+    devices.end_remembered(request.cookies.get(REMEMBER_COOKIE))
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    g.remember_cookie = None
+
+
+def current_device_id():
+    device = g.get("device")
+    return device.id if device is not None else None
+
+
+LEGACY_REMEMBER_COOKIE = "remember_token"  # Flask-Login's, 365 days, set before issue 15
+
+
+def _remember_cookie(response):
+    """Write or drop the remember-me cookie when this request changed it (and drop the old kind)."""
+    from flask import request
+
+    from .security import is_survey_path
+
+    if is_survey_path(request.path):  # survey pages never touch the site's cookies
+        return response
+    config = current_app.config
+    options = dict(path="/", httponly=True, samesite=config["REMEMBER_COOKIE_SAMESITE"],
+                   secure=config.get("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"]))
+    if LEGACY_REMEMBER_COOKIE in request.cookies:
+        response.delete_cookie(LEGACY_REMEMBER_COOKIE, **options)
+    if "remember_cookie" not in g:
+        return response
+    if g.remember_cookie is None:
+        response.delete_cookie(REMEMBER_COOKIE, **options)
+    else:
+        token, until = g.remember_cookie
+        response.set_cookie(REMEMBER_COOKIE, token, expires=until.replace(tzinfo=datetime.UTC), **options)
+    return response
 
 
 def init_app(app):
@@ -149,6 +261,7 @@ def init_app(app):
     login_manager.login_message_category = "info"
     # "strong" logs phones out when they switch between Wi-Fi and mobile data.
     login_manager.session_protection = "basic"
+    app.after_request(_remember_cookie)
 
 
 # Staff accounts and their single-use links (invites and password resets): the reads and writes of
@@ -214,6 +327,8 @@ def make_link(kind, email, created_by, lifetime, role=None, user=None, group_ids
     """A new single-use link ("invite" or "reset"): (the token to hand over, the row). Only the
     token's hash is stored. An invite may name groups the new facilitator will lead."""
     token, digest = new_token()
+    if kind == "reset":  # only the newest reset link of a person works
+        Invite.delete().where(Invite.kind == "reset", Invite.user == user, Invite.used_at.is_null()).execute()
     invite = Invite.create(kind=kind, token_hash=digest, email=email, role=role, user=user, created_by=created_by,
                            expires_at=utcnow() + lifetime, group_ids=",".join(str(int(i)) for i in group_ids))
     return token, invite
@@ -230,6 +345,10 @@ def usable_link(token, kind):
     if invite is None or not tokens_equal(invite.token_hash, digest):
         return None
     if invite.used_at is not None or invite.expires_at <= utcnow():
+        return None
+    # A link works only while whoever made it may still make it: an active administrator.
+    maker = invite.created_by
+    if maker is None or not maker.active or maker.role != "admin":
         return None
     return invite
 
@@ -272,4 +391,5 @@ def change_account(user, **changes):
                 return False
         changes["session_version"] = User.session_version + 1
         User.update(**changes).where(User.id == fresh.id).execute()
+        devices.end_all(fresh.id)
     return True

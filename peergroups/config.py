@@ -10,20 +10,35 @@ DEFAULTS = {
     # Address used in QR codes, invite links and calendar feeds; behind a proxy the request host
     # may be wrong. Empty means "the address the request came in on".
     "PUBLIC_URL": "",
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host it trusts. 0: none,
+    # the headers are ignored (a client cannot pick its own rate-limit address).
+    "PROXY_HOPS": 0,
     "AUTO_MIGRATE": True,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "peergroups_session",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    # Flask-Login's own remember-me is not used (accounts.py has a per-device token instead); its
+    # cookie name points nowhere, so an old "remember_token" cookie is never read.
+    "REMEMBER_COOKIE_NAME": "peergroups_unused",
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     # A meeting screen stays open for hours: the CSRF token lives as long as the session.
     "WTF_CSRF_TIME_LIMIT": None,
     "IDLE_TIMEOUT_MINUTES": 8 * 60,
     "ABSOLUTE_TIMEOUT_HOURS": 24,
+    # "Keep me signed in": the device's token works this long after the password was typed, no longer.
+    "REMEMBER_DAYS": 30,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
+    # Failed sign-ins (throttle.py): per (account, address), then per address on any accounts;
+    # per account across addresses only a slow-down, so nobody can lock the owner out.
     "LOGIN_RATE_LIMIT": "10 per 15 minutes",
+    "LOGIN_ADDRESS_RATE_LIMIT": "20 per 15 minutes",
+    "LOGIN_SLOWDOWN_AFTER": 5,
+    "LOGIN_SLOWDOWN_MAX_SECONDS": 8,
+    # Wrong answers to "current password" on the account page, per person.
+    "PASSWORD_CHECK_RATE_LIMIT": "5 per 15 minutes",
     "INVITE_DAYS": 7,
     # A member is a newcomer while their first attendance in a group is this recent.
     "NEWCOMER_WINDOW_DAYS": 60,
@@ -85,9 +100,17 @@ def load(app, test_config=None):
         secure = str(app.config["PUBLIC_URL"]).startswith("https://")
         app.config["SESSION_COOKIE_SECURE"] = secure
         app.config["REMEMBER_COOKIE_SECURE"] = secure
+    app.config["PROXY_HOPS"] = _hops(app.config["PROXY_HOPS"])
     app.permanent_session_lifetime = timedelta(hours=app.config["ABSOLUTE_TIMEOUT_HOURS"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def _hops(value):
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError(f"PROXY_HOPS must be a whole number of proxies (0 or more), not {value!r}")
+    return int(text)
 
 
 def _instance_secret(instance):

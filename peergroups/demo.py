@@ -6,6 +6,7 @@ attendance.close_meeting, so `--scale 50` builds in seconds."""
 import datetime
 import json
 import random
+import secrets
 from zoneinfo import ZoneInfo
 
 from . import consent, crisis, incidents
@@ -20,6 +21,7 @@ from .models import (
     utcnow,
 )
 from .schedule import Schedule, occurrences
+from .surveys import TOKEN_BYTES
 
 DEMO_STAFF = (
     ("admin@example.org", "Amina Yusuf", "admin", "en"),
@@ -148,6 +150,13 @@ def _staff(password):
     _insert(User, [dict(email=e, name=n, role=r, locale=loc, password_hash=password_hash)
                    for e, n, r, loc in DEMO_STAFF + MORE_STAFF])
     return {user.email: user.id for user in User.select(User.id, User.email)}
+
+
+def _link_token(rng):
+    """A survey link's token: random on every install (a token known to every demo would open
+    its surveys to anyone). The seeded generator still advances, so the rest of the data is the same."""
+    rng.getrandbits(72)
+    return secrets.token_urlsafe(TOKEN_BYTES)
 
 
 def _groups(rng, scale, staff):
@@ -358,7 +367,7 @@ def _surveys(rng, groups):
             largest = max(in_month, key=lambda i: sizes[i])
             sizes[largest] += max(0, DEMO_K - sum(sizes[i] for i in in_month))
         for meeting, size in zip(meetings, sizes):
-            links.append(dict(group=group["id"], meeting=meeting["id"], token=f"{rng.getrandbits(72):018x}",
+            links.append(dict(group=group["id"], meeting=meeting["id"], token=_link_token(rng),
                               closes_at=min(meeting["starts_at"] + datetime.timedelta(hours=48), now)))
             for _ in range(size):
                 response = dict(id=f"{rng.getrandbits(128):032x}", link=len(links), counts_for=meeting["local_date"])
@@ -419,7 +428,7 @@ def _check_ins(rng, groups):
             start = (this_month - datetime.timedelta(days=28 * back)).replace(day=1)
             after = (start + datetime.timedelta(days=32)).replace(day=1)
             closes = datetime.datetime.combine(after, datetime.time(), ZoneInfo(group["kind"]["timezone"]))
-            links.append(dict(group=group["id"], survey=survey.id, period=start, token=f"{rng.getrandbits(72):018x}",
+            links.append(dict(group=group["id"], survey=survey.id, period=start, token=_link_token(rng),
                               closes_at=closes.astimezone(datetime.UTC).replace(tzinfo=None)))
             for _ in range(rng.randint(1, 3) if back == 0 else rng.randint(3, 11)):
                 response = dict(id=f"{rng.getrandbits(128):032x}", link=len(links), counts_for=start)

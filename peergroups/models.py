@@ -71,6 +71,19 @@ class User(UserMixin, BaseModel):
         return f"{self.id}:{self.session_version}"
 
 
+class SignedInDevice(BaseModel):
+    """A browser that is signed in (devices.py). The session cookie holds a random key and the
+    remember-me cookie a random token; only their hashes are here. Deleting the row signs it out."""
+
+    user = ForeignKeyField(User, on_delete="CASCADE", backref="devices")
+    key_hash = CharField(max_length=64, unique=True)
+    remember_hash = CharField(max_length=64, null=True, unique=True)
+    remember_until = DateTimeField(null=True)
+    browser = CharField(max_length=60)  # "Firefox on Android": the family only, never a place
+    signed_in_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+
+
 class Invite(BaseModel):
     """A single-use link: `invite` creates an account, `reset` sets a new password."""
 

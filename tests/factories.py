@@ -28,11 +28,13 @@ def user(role="admin", password=PASSWORD, **fields):
     return User.create(password_hash=hash_password(password), **values)
 
 
-def invite(kind="invite", email=None, role="facilitator", user=None, hours=24):
-    """An invite or reset link; returns (invite, token)."""
+def invite(kind="invite", email=None, role="facilitator", user=None, hours=24, created_by=None):
+    """An invite or reset link, made by an active admin (the first one, unless given); returns
+    (invite, token)."""
     token, digest = new_token()
+    maker = created_by or User.select().where(User.role == "admin", User.active).order_by(User.id).first()
     row = Invite.create(kind=kind, token_hash=digest, email=email or f"new{next(_counter)}@example.org",
-                        role=role if kind == "invite" else None, user=user,
+                        role=role if kind == "invite" else None, user=user, created_by=maker,
                         expires_at=utcnow() + timedelta(hours=hours))
     return row, token
 

@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import time
+from datetime import timedelta
 
 from peergroups import create_app
 from peergroups import db as dbmod
@@ -48,6 +49,7 @@ def make_app(template_db, tmp_path, **overrides):
         "AUTO_MIGRATE": False,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_SLOWDOWN_MAX_SECONDS": 0.01,  # the real wait is measured by nobody; its growth is tested
         **FAST_HASH,
         **overrides,
     }
@@ -59,15 +61,36 @@ def make_app(template_db, tmp_path, **overrides):
     return app
 
 
-def sign_in(client, user):
-    """Sign a user in without the form: what a successful login leaves in the session."""
+def sign_in(client, user, remember=False):
+    """Sign a user in without the form: what a successful login leaves (a device row on the server,
+    its key in the session; with `remember` the remember-me token too). Returns the device row."""
+    from flask import has_app_context
+
+    from peergroups import devices
+    from peergroups.accounts import REMEMBER_COOKIE
+    from peergroups.models import utcnow
+
+    app = client.application
+    context = None if has_app_context() else app.app_context()
+    if context:
+        context.push()
+    try:
+        until = utcnow() + timedelta(days=app.config["REMEMBER_DAYS"]) if remember else None
+        device, key, token = devices.start(user.id, "Test browser", until)
+    finally:
+        if context:
+            context.pop()
     now = int(time.time())
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
         session["signed_in"] = now
         session["seen"] = now
+        session["device"] = key
         session.permanent = True
+    if token:
+        client.set_cookie(REMEMBER_COOKIE, token)
+    return device
 
 
 def assert_no_inline_code(body):

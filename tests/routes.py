@@ -56,6 +56,9 @@ ROUTES = [
     ("POST", "/reset/{reset_token}", expect(422, 422, 422, 422)),
     ("GET", "/account/", SIGNED_IN),
     ("POST", "/account/", SIGNED_IN),
+    # Signing out one's own devices (tests/test_signin.py: someone else's device is a 404 too).
+    ("POST", "/account/devices/{admin_device}/sign-out", expect(302, 303, 404, 404)),
+    ("POST", "/account/sign-out-everywhere", expect(302, 303, 303, 303)),
     # Staff management: admins only.
     ("GET", "/staff/", ADMIN_ONLY),
     ("GET", "/staff/invite", ADMIN_ONLY),
@@ -65,7 +68,7 @@ ROUTES = [
     ("GET", "/staff/{user_id}", ADMIN_ONLY),
     ("POST", "/staff/{user_id}", expect(302, 303, 404, 404)),
     ("POST", "/staff/{user_id}/active", expect(302, 303, 404, 404), CONFIRMED),
-    ("POST", "/staff/{user_id}/reset", expect(302, 303, 404, 404)),
+    ("POST", "/staff/{user_id}/reset", expect(302, 200, 404, 404)),  # the link, shown once
     ("GET", "/admin/crisis-lines/", ADMIN_ONLY),
     ("POST", "/admin/crisis-lines/", expect(302, 422, 404, 404)),
     ("POST", "/admin/crisis-lines/{crisis_line}/delete", expect(302, 303, 404, 404), CONFIRMED),

@@ -7,6 +7,7 @@ from http.cookies import SimpleCookie
 import pytest
 
 from peergroups import surveys
+from peergroups.accounts import REMEMBER_COOKIE
 from peergroups.attendance import local_today
 from peergroups.db import database
 from peergroups.models import SurveyResponse
@@ -117,14 +118,14 @@ def test_a_signed_in_staff_member_keeps_their_session_and_cannot_answer(app, lin
     signed_in = client.post("/login", data={"email": "owner@example.org", "password": factories.PASSWORD,
                                             "remember": "y", "csrf_token": csrf})
     assert signed_in.status_code == 303
-    before = {name: client.get_cookie(name).value for name in (site_cookie, "remember_token")}
+    before = {name: client.get_cookie(name).value for name in (site_cookie, REMEMBER_COOKIE)}
 
     page = client.get(f"/s/{link.token}")
     assert page.status_code == 403 and "Sign out" not in page.get_data(as_text=True)
     refused = client.post(f"/s/{link.token}", data=GOOD)
     assert refused.status_code in (400, 403)  # no survey form token in this browser either
     for response in (page, refused):
-        assert not set(set_cookies(response)) & {site_cookie, "remember_token"}
+        assert not set(set_cookies(response)) & {site_cookie, REMEMBER_COOKIE}
     assert {name: client.get_cookie(name).value for name in before} == before
     survey_session = client.get_cookie("survey", path=f"/s/{link.token}")
     if survey_session:  # the survey's cookie knows nothing of the staff member

@@ -4,6 +4,7 @@ members and meetings: the fixture data for the access matrix and the page tests.
 import datetime
 import json
 
+from peergroups import devices
 from peergroups.models import CrisisLine, Group, Member, Survey, SurveyLink, utcnow
 
 from peergroups import consent, crisis, incidents
@@ -83,6 +84,8 @@ def build_world():
         "survey_token": "surveyTokenA123",
         "survey_asset": "app.css",
         "crisis_line": line.id,
+        # the admin is signed in on a phone too (the account page lists it; only they sign it out)
+        "admin_device": devices.start(users["admin"].id, "Firefox on Android")[0].id,
     }
 
 
@@ -90,7 +93,7 @@ def fixture_texts(world):
     """Strings that come from data, not from the catalogs (names typed by people)."""
     from flask import current_app
 
-    from peergroups.models import Organization, User
+    from peergroups.models import Organization, SignedInDevice, User
 
     texts = {u.name for u in User.select()} | {u.email for u in User.select()}
     texts |= {g.name for g in Group.select()} | {m.name for m in Member.select()}
@@ -98,6 +101,7 @@ def fixture_texts(world):
     texts.add("The circle helped me")  # a survey comment
     texts |= {"Stay with the person", "Raised voices after the meeting", "2026-03", "—"}
     texts |= {"Confidentiality", *(text for pair in AGREEMENT.values() for text in pair)}  # an admin's agreement
+    texts |= {d.browser for d in SignedInDevice.select()}  # browser families, from user agents
     texts |= {SURVEY["name"], "Calm", "I felt calm this month.", "Tell us more", *SCALE}  # an admin's survey
     texts |= set(current_app.config["MENTOR_FOCUS_AREAS"])  # the organization's own words
     return texts

@@ -1,13 +1,15 @@
 """Signing in and out."""
-from flask import Blueprint, flash, redirect, request, session, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from .. import accounts
-from ..accounts import burn_password_check, check_password, start_session
+from .. import accounts, throttle
+from ..accounts import burn_password_check, check_password, end_session, start_session
 from ..extensions import limiter
 from ..forms import Form, email_field, language_field, name_field, password_field
 from ..pages import render, render_error
@@ -27,30 +29,31 @@ class LoginForm(Form):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-def _login_email_key():
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
 def _failed(response):
     """Only failed attempts count towards the limits."""
     return response.status_code != 303
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit(), methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: _limit(), methods=["POST"], key_func=_login_email_key, deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"],
+               key_func=throttle.address_key, deduct_when=_failed)
+@limiter.limit(lambda: _limit(), methods=["POST"], key_func=throttle.pair_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        throttle.slow_down(form.email.data)
         user = accounts.find_by_email(form.email.data)
+        # One password check for every attempt, whatever the account (none, deactivated, real):
+        # the time of the answer tells nothing.
         if user is None:
             burn_password_check(form.password.data)
-        if user is not None and user.active and check_password(user, form.password.data):
+        elif check_password(user, form.password.data) and user.active:
             start_session(user, remember=form.remember.data)
             accounts.record_sign_in(user)
             return redirect(_safe_next(request.args.get("next")), 303)
+        throttle.record_failure(form.email.data)
         # One message for every failure: never reveal whether an email has an account.
         form.password.errors.append(_("The email or password is not right."))
     status = 422 if form.errors else 200
@@ -64,19 +67,23 @@ def _limit():
 
 
 def _safe_next(target):
-    """Only local paths, so a crafted link cannot send someone elsewhere after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only a local path, so a crafted link cannot send someone elsewhere after signing in.
+
+    Printable ASCII only: browsers drop tabs and line breaks inside a URL (`/%09/evil.example`
+    becomes `//evil.example`), a line break cannot go into a header, and a backslash counts as a
+    slash. Anything else goes home."""
+    text = target or ""
+    if (text.startswith("/") and not text.startswith("//")
+            and all(0x21 <= ord(char) <= 0x7E and char != "\\" for char in text)):
+        parts = urlsplit(text)
+        if not parts.scheme and not parts.netloc:
+            return text
     return url_for("main.index")
 
 
 @bp.post("/logout")
 def logout():
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    end_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"), 303)
 

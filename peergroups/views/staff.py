@@ -1,7 +1,7 @@
 """Staff management for admins: invite by link, change roles, deactivate, reset passwords."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
@@ -66,24 +66,22 @@ def invite():
                                            timedelta(days=current_app.config["INVITE_DAYS"]), role=form.role.data,
                                            group_ids=form.chosen_groups() if form.role.data == "facilitator" else ())
         audit.record("invite", current_user.id, target_id=invite.id, detail=form.role.data)
-        _remember_link(invite, public_url("auth.redeem_invite", token=token))
-        return redirect(url_for("staff.link", invite_id=invite.id), 303)
+        return _show_once(invite, public_url("auth.redeem_invite", token=token))
     return render("staff/invite.html", form=form, status=422 if form.errors else 200)
 
 
-def _remember_link(invite, url):
-    """The token is stored hashed, so the link can be shown only in this admin's session."""
-    links = session.get("share_links", {})
-    links[str(invite.id)] = url
-    session["share_links"] = dict(list(links.items())[-5:])
+def _show_once(invite, url):
+    """The new link, in the answer to the POST that made it and nowhere else: the token is stored
+    hashed, and never in a cookie (the session cookie is signed, not encrypted: anyone holding it
+    reads it). Lost, it is revoked and made again."""
+    return render("staff/link.html", invite=invite, url=url, qr=qr_svg(url, _("QR code of the link")),
+                  roles=ROLE_NAMES)
 
 
 @bp.get("/links/<int:invite_id>")
 def link(invite_id):
     invite = accounts.get_link(invite_id) or abort(404)
-    url = session.get("share_links", {}).get(str(invite.id))
-    qr = qr_svg(url, _("QR code of the link")) if url and not invite.used_at else None
-    return render("staff/link.html", invite=invite, url=url, qr=qr, roles=ROLE_NAMES)
+    return render("staff/link.html", invite=invite, url=None, qr=None, roles=ROLE_NAMES)
 
 
 @bp.post("/links/<int:invite_id>/revoke")
@@ -136,5 +134,4 @@ def reset_link(user_id):
     token, invite = accounts.make_link("reset", user.email, current_user.id,
                                        timedelta(hours=current_app.config["RESET_HOURS"]), user=user)
     audit.record("reset_link", current_user.id, target_id=user.id)
-    _remember_link(invite, public_url("auth.redeem_reset", token=token))
-    return redirect(url_for("staff.link", invite_id=invite.id), 303)
+    return _show_once(invite, public_url("auth.redeem_reset", token=token))

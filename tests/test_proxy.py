@@ -1,0 +1,56 @@
+"""Behind a proxy (issue 15): the app itself trusts PROXY_HOPS hops of X-Forwarded-* (default 0:
+the headers are ignored), so a client reaching the app directly cannot choose its own rate-limit
+address, and behind a proxy every visitor is not one address."""
+import pytest
+
+from peergroups import config
+from peergroups.db import database
+
+from . import factories
+from .helpers import make_app
+
+WRONG = {"email": "owner@example.org", "password": "wrong password 1"}
+GOOD = {"email": "owner@example.org", "password": factories.PASSWORD}
+
+
+def proxied_app(template_db, tmp_path, hops):
+    app = make_app(template_db, tmp_path, PROXY_HOPS=hops)
+    with app.app_context():
+        factories.organization()
+        factories.user(role="admin", email="owner@example.org")
+    return app
+
+
+def post(app, forwarded_for, data, remote="127.0.0.1"):
+    return app.test_client().post("/login", data=data, headers={"X-Forwarded-For": forwarded_for},
+                                  environ_base={"REMOTE_ADDR": remote})
+
+
+def test_by_default_forwarded_headers_are_ignored(template_db, tmp_path):
+    assert config.DEFAULTS["PROXY_HOPS"] == 0
+    app = proxied_app(template_db, tmp_path, 0)
+    for n in range(10):  # a client that invents a new address for every guess
+        assert post(app, f"203.0.113.{n}", WRONG, remote="198.51.100.9").status_code == 422
+    assert post(app, "203.0.113.200", GOOD, remote="198.51.100.9").status_code == 429
+    https = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in https.headers
+    database.close()
+
+
+def test_behind_one_proxy_each_visitor_counts_alone(template_db, tmp_path):
+    app = proxied_app(template_db, tmp_path, 1)
+    for _ in range(10):  # every request comes from the proxy at 127.0.0.1
+        assert post(app, "203.0.113.7", WRONG).status_code == 422
+    assert post(app, "203.0.113.7", GOOD).status_code == 429
+    assert post(app, "192.0.2.1", GOOD).status_code == 303  # another visitor is not locked out
+    # Only the hop the proxy added counts: what the client wrote before it is ignored.
+    assert post(app, "203.0.113.99, 203.0.113.7", GOOD).status_code == 429
+    https = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in https.headers
+    database.close()
+
+
+@pytest.mark.parametrize("hops", ["-1", "two"])
+def test_a_bad_proxy_hops_setting_stops_the_start(template_db, tmp_path, hops):
+    with pytest.raises(ValueError, match="PROXY_HOPS"):
+        make_app(template_db, tmp_path, PROXY_HOPS=hops)
