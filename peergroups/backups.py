@@ -187,7 +187,12 @@ def restore(backup_file, live, aside_dir):
     try:
         with exclusive_use(live):
             with contextlib.closing(sqlite3.connect(str(staged))) as copy:
-                copy_database(backup_file, copy)
+                try:
+                    copy_database(backup_file, copy)
+                except sqlite3.DatabaseError as error:
+                    if "full" in str(error):
+                        raise
+                    raise BackupError(f"SQLite cannot read {backup_file} ({error}); nothing was changed.") from None
                 applied = inspect_copy(copy)
             aside = None
             if live.exists() and live.stat().st_size > 0:

@@ -386,3 +386,9 @@ def test_restore_of_an_older_backup_says_what_will_be_migrated(app, tmp_path):
 def test_the_in_use_lock_file_is_not_a_backup_target(app):
     result = run(app, "backup", f"{live_path(app)}.in-use")
     assert result.exit_code != 0 and "live database" in result.output
+
+
+def test_restore_refuses_a_file_sqlite_cannot_read(app, tmp_path):
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"SQLite format 3\x00" + b"\x07" * 8000)  # the right header, then noise
+    refused(app, garbage, "nothing was changed")

@@ -129,9 +129,10 @@ def test_a_lost_database_file_is_not_replaced_by_an_empty_one(tmp_path, lose):
     database.close()
 
 
-def test_logs_can_go_to_a_file(tmp_path):
+def test_logs_can_go_to_a_file(tmp_path, monkeypatch):
     import logging
 
+    monkeypatch.setattr(logging.getLogger("peergroups"), "disabled", False)  # other tests silence it
     log = tmp_path / "app.log"
     app = create_app(config(tmp_path, DATABASE_URL="sqlite:///" + str(tmp_path / "db.sqlite3"), LOG_FILE=str(log)))
     try:
