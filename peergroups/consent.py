@@ -46,6 +46,19 @@ def current_version(agreement_id):
             .order_by(AgreementVersion.number.desc()).first())
 
 
+def get_version(agreement_id, version_id):
+    """A version of this agreement, or None."""
+    return AgreementVersion.get_or_none(AgreementVersion.id == version_id, AgreementVersion.agreement == agreement_id)
+
+
+def link_version(link):
+    return AgreementVersion.get_by_id(link.version_id)
+
+
+def link_member(link):
+    return Member.get_by_id(link.member_id)
+
+
 def texts_of(version):
     return json.loads(version.texts)
 

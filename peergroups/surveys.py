@@ -32,6 +32,18 @@ def definition_of(survey_id):
     return AFTER_MEETING if survey_id is None else Survey.get_by_id(survey_id).questionnaire()
 
 
+def names_of(survey_ids):
+    """{survey id: its name} for these ids; None is our own survey."""
+    names = {None: AFTER_MEETING.name}
+    for survey in Survey.select().where(Survey.id.in_([i for i in survey_ids if i is not None])):
+        names[survey.id] = survey.questionnaire().name
+    return names
+
+
+def group_languages(group_id):
+    return Group.select(Group.languages).where(Group.id == group_id).get().language_list
+
+
 def _local_today(group, now=None):
     return (now or utcnow()).replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(group.timezone)).date()
 

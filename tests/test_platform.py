@@ -233,3 +233,17 @@ def test_readme_installs_only_what_the_constraints_pin():
                 unpinned.append(key)
             wanted.append((req.name, frozenset(req.extras)))
     assert not unpinned, f"not pinned in constraints.txt: {sorted(set(unpinned))}"
+
+
+def test_views_do_http_and_feature_modules_own_the_data():
+    """The rule of README's "How the code is organized": no view queries or writes a model itself,
+    and no blueprint imports another."""
+    import re
+
+    from peergroups import ROOT
+
+    for path in sorted((ROOT / "peergroups" / "views").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        queries = re.findall(r"\b[A-Z][a-z]\w*\.(?:select|get_by_id|get_or_none|get|create|update|delete|insert\w*)\(", text)
+        assert not queries, f"{path.name} reads or writes models itself: {queries}"
+        assert not re.search(r"^\s*from \.(?!\.)", text, re.M), f"{path.name} imports another blueprint"

@@ -12,7 +12,7 @@ from ..forms import Form, choice_field, date_field, max_length, name_field
 from ..i18n import LANGUAGES, bcp47, is_rtl, native_name, use_survey_languages
 from ..attendance import local_today
 from ..labels import choices
-from ..models import ROLES, AgreementVersion, Member
+from ..models import ROLES
 from ..pages import ask_first, confirmed, render
 from ..security import get_group, get_member, may_see_member, parse_id, require_role
 from ..sessions import staff_browser
@@ -185,8 +185,7 @@ def accept(member_id, agreement_id):
         form.given_on.errors.append(_("Please enter a date like 2026-03-31."))
     if form.errors or form.given_on.data is None:
         return _show_page(member, agreement, form, 422)
-    version = AgreementVersion.get_or_none(AgreementVersion.id == parse_id(form.version.data),
-                                           AgreementVersion.agreement == agreement.id) or abort(400)
+    version = consent.get_version(agreement.id, parse_id(form.version.data)) or abort(400)
     try:
         consent.record(member.id, version.id, "accepted", form.method.data, form.given_on.data, current_user.id)
     except consent.Refused:
@@ -246,7 +245,7 @@ def _load_link(token):
     link = consent.find_link(token)
     if link is None:
         abort(_phone_message(_("Link not found"), _("This link does not exist. Please ask for a new one."), 404))
-    member = Member.get_by_id(link.member_id)
+    member = consent.link_member(link)
     use_survey_languages([member.locale], [member.locale])  # the agreement in the language the member reads
     if staff_browser():
         abort(_phone_message(_("Signed in as staff"),
@@ -260,7 +259,7 @@ def _load_link(token):
 
 
 def _phone_page(link, status=200):
-    version = AgreementVersion.get_by_id(link.version_id)
+    version = consent.link_version(link)
     code, title, body = consent.text_in(version, get_locale())
     return render("agreements/phone.html", title=title, body=body, text_lang=bcp47(code),
                   text_dir="rtl" if is_rtl(code) else "ltr", status=status)

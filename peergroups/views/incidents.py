@@ -8,12 +8,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, ValidationError
+from wtforms.validators import ValidationError
 
-from .. import incidents, labels
+from .. import accounts, incidents, labels
 from ..attendance import local_today
 from ..forms import Form, date_field, max_length, required, time_field
-from ..models import ROLES, User
+from ..models import ROLES
 from ..pages import render
 from ..security import get_group, get_incident, get_meeting, parse_id, require_role
 
@@ -102,7 +102,7 @@ def _show_page(incident, note_form=None, status=200):
     group = incident.group
     return render("incidents/show.html", incident=incident, group_name=group.name, timezone=group.timezone, notes=incidents.notes(incident.id),
                   events=incidents.events(incident.id) if reviewer else [], reviewer=reviewer,
-                  recorder=User.get_or_none(User.id == incident.recorded_by_id),
+                  recorder=accounts.get_user(incident.recorded_by_id),
                   note_form=note_form or NoteForm(formdata=None), status=status)
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, request
 from flask_babel import get_locale
 
 from .. import results, surveys
-from ..models import ROLES, Organization, Survey
+from ..models import ROLES, Organization
 from ..pages import render
 from ..security import get_group, get_meeting, require_role
 from ..suppression import effective_k
@@ -21,9 +21,7 @@ def _choose(available, default=None):
     (value, name), for the switcher."""
     if not available:
         available = [default]
-    names = {None: surveys.definition_of(None).name}
-    for survey in Survey.select().where(Survey.id.in_([s for s in available if s is not None])):
-        names[survey.id] = survey.questionnaire().name
+    names = surveys.names_of(available)
     values = {BUILTIN if s is None else str(s): s for s in available}
     wanted = values.get(request.args.get("survey", ""), available[0])
     choices = [(value, names[s]) for value, s in values.items()]

@@ -18,7 +18,7 @@ from ..crisis import lines_for
 from ..extensions import survey_limiter
 from ..forms import Form, max_length
 from ..i18n import bcp47, is_rtl, use_survey_languages
-from ..models import ROLES, Group
+from ..models import ROLES
 from ..pages import render
 from ..security import get_group, get_meeting, is_survey_path, require_role
 from ..sessions import staff_browser
@@ -100,8 +100,7 @@ def _load(token):
     if link is None:
         abort(_message(_("Survey not found"),
                        _("This survey link does not exist. Please check the address or scan the code again."), 404))
-    group_languages = Group.select(Group.languages).where(Group.id == link.group_id).get().language_list
-    use_survey_languages(group_languages, surveys.definition_of(link.survey_id).languages)
+    use_survey_languages(surveys.group_languages(link.group_id), surveys.definition_of(link.survey_id).languages)
     return link
 
 
