@@ -247,7 +247,8 @@ def _remember_cookie(response):
     if "remember_cookie" not in g:
         return response
     if g.remember_cookie is None:
-        response.delete_cookie(REMEMBER_COOKIE, **options)
+        if REMEMBER_COOKIE in request.cookies:  # nothing to drop otherwise
+            response.delete_cookie(REMEMBER_COOKIE, **options)
     else:
         token, until = g.remember_cookie
         response.set_cookie(REMEMBER_COOKIE, token, expires=until.replace(tzinfo=datetime.UTC), **options)

@@ -422,3 +422,9 @@ def test_the_devices_are_in_the_page_not_its_title(app):
     page = signed_in_with(app, FIREFOX_ANDROID).get("/account/").get_data(as_text=True)
     title = page.split("<title>", 1)[1].split("</title>", 1)[0]
     assert "Signed-in devices" not in title and page.count("Sign out everywhere") == 1
+
+
+def test_a_plain_sign_in_sets_the_session_cookie_only(app, client):
+    response = client.post("/login", data=GOOD)
+    names = [header.split("=", 1)[0] for header in response.headers.getlist("Set-Cookie")]
+    assert names == [app.config["SESSION_COOKIE_NAME"]]
