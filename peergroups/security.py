@@ -106,8 +106,19 @@ def led_group_ids():
     return g.led_group_ids
 
 
+def archived_group_ids():
+    """Ids of archived groups (cached for the request): archived means read-only everywhere."""
+    from .models import Group
+
+    if "archived_group_ids" not in g:
+        g.archived_group_ids = {row.id for row in Group.select(Group.id).where(Group.archived)}
+    return g.archived_group_ids
+
+
 def may_see_group(group_id, edit=False):
     role = _role()
+    if edit and group_id in archived_group_ids():
+        return False
     if role == "admin":
         return True
     if role == "supervisor":
@@ -165,7 +176,9 @@ def may_see_member(member_id, edit=False):
         return True
     if role == "supervisor":
         return not edit
-    return role == "facilitator" and bool(member_group_ids(member_id) & led_group_ids())
+    # A facilitator changes a member through a group they lead that is not archived.
+    groups = led_group_ids() - archived_group_ids() if edit else led_group_ids()
+    return role == "facilitator" and bool(member_group_ids(member_id) & groups)
 
 
 def get_member(member_id, edit=False):
