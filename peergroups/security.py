@@ -190,6 +190,14 @@ def get_member(member_id, edit=False):
     return member
 
 
+def may_merge(member_id):
+    """Merging moves every membership and mark of a record: a facilitator may merge only records
+    that belong to groups they lead (not archived); only admins merge across groups."""
+    if _role() == "admin":
+        return True
+    return _role() == "facilitator" and member_group_ids(member_id) <= led_group_ids() - archived_group_ids()
+
+
 def may_see_contact(member_id):
     """Contact details, and the sensitive parts of a mentor profile (self-described gender, date in
     recovery): admins, and the leaders of the member's groups. Not supervisors."""

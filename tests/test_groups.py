@@ -273,3 +273,21 @@ def test_times_show_in_one_short_format_without_seconds(app, client, login, lang
             app.preprocess_request()
             shown = [str(local_datetime(o.starts_at_utc, group.timezone)) for o in upcoming(group)]
     assert all(when in page for when in shown)  # the start button and "Coming up" agree
+
+
+def test_a_facilitator_merges_only_within_their_own_groups(app, client, login):
+    """Merging moves every membership and mark: a record also in a group the facilitator does not
+    lead would move that group's roster and attendance. Only admins merge across groups."""
+    fac = login("facilitator")
+    with app.app_context():
+        mine, theirs = factories.group(leads=[fac]), factories.group(name="Not mine")
+        twice = factories.member(mine, name="Ana twice")
+        GroupMember.create(group=theirs, member=twice, joined_on=datetime.date(2026, 1, 1))
+        factories.present(factories.meeting(theirs, status="closed"), twice)
+        kept = factories.member(mine, name="Ana")
+    response = client.post(f"/members/{twice.id}/merge", data={"into": str(kept.id)})
+    assert response.status_code == 422 and "only an administrator can merge" in response.get_data(as_text=True)
+    with app.app_context():
+        assert GroupMember.get(GroupMember.group == theirs.id).member_id == twice.id  # nothing moved
+        assert Member.get_by_id(twice.id).merged_into is None
+    assert client.post(f"/members/{kept.id}/merge", data={"into": str(twice.id)}).status_code == 422

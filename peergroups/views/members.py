@@ -13,7 +13,7 @@ from ..i18n import match_locale, organization_default
 from ..models import ROLES
 from ..pages import ask_first, confirmed, render
 from ..security import (
-    get_group, get_member, may_see_contact, may_see_group, may_see_member, parse_id, require_role,
+    get_group, get_member, may_merge, may_see_contact, may_see_group, may_see_member, parse_id, require_role,
     visible_groups,
 )
 
@@ -251,6 +251,12 @@ def merge(member_id):
         target = get_member(parse_id(request.form.get("into", "")) or abort(400), edit=True)
         if target.id == member.id:
             abort(400)
+        outside = next((m for m in (member, target) if not may_merge(m.id)), None)
+        if outside is not None:
+            problem = _("%(name)s is also in a group you do not lead: only an administrator can merge these records.",
+                        name=outside.name)
+            return render("members/merge.html", member=member, candidates=candidates, query=query, problem=problem,
+                          status=422)
         members.merge(member, target)
         audit.record("member.merge", current_user.id, target_id=target.id, detail=f"from {member.id}")
         flash(_("The two records are merged into %(name)s.", name=target.name), "success")
