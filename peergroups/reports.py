@@ -157,6 +157,22 @@ PRESENT_MARKS = """
     WHERE a.state = 'present' AND mt.status <> 'cancelled'"""
 
 
+def _people_marks(scope):
+    """Every present mark, in any group, of the people who ever came to a group of the scope (with
+    the records merged into or from theirs): first visits are first ever, but a facilitator's
+    report reads only its own people's marks, through the index on attendance.member_id."""
+    sql = PRESENT_MARKS.format(person=PERSON)
+    where, params = scope.sql("sm.group_id")
+    if not where:
+        return sql, []
+    came = f"""SELECT sa.member_id FROM "attendance" sa JOIN "meeting" sm ON sm.id = sa.meeting_id
+               WHERE sa.state = 'present'{where}"""
+    sql += f""" AND a.member_id IN ({came}
+        UNION SELECT id FROM "member" WHERE merged_into_id IN ({came})
+        UNION SELECT merged_into_id FROM "member" WHERE id IN ({came}))"""
+    return sql, params * 3
+
+
 # ---- Attendance ----
 
 class AttendanceRow(NamedTuple):
@@ -246,8 +262,9 @@ def people(scope, period):
            COUNT(DISTINCT CASE WHEN f.first_date >= ? THEN s.person END)
     FROM seen s JOIN firsts f ON f.person = s.person GROUP BY CAST({key} AS TEXT)"""
                                  for level, key in (("g", "s.gid"), ("l", "s.lang"), ("t", "0")))
+    marks, marks_params = _people_marks(scope)
     sql = f"""
-    WITH marks AS ({PRESENT_MARKS.format(person=PERSON)}),
+    WITH marks AS ({marks}),
     firsts AS (SELECT person, MIN(d) AS first_date FROM marks GROUP BY person),
     seen AS (
         SELECT DISTINCT mt.group_id AS gid, {_first_language("g.languages")} AS lang, {PERSON} AS person
@@ -256,7 +273,7 @@ def people(scope, period):
         WHERE a.state = 'present' AND mt.status <> 'cancelled' AND mt.local_date >= ? AND mt.local_date < ?{where})
     {levels}"""
     out = {"g": {}, "l": {}, "t": {}}
-    for level, k, n, new in _rows(sql, [first, _d(period.end), *params, first, first, first]):
+    for level, k, n, new in _rows(sql, [*marks_params, first, _d(period.end), *params, first, first, first]):
         key = int(k) if level == "g" else k if level == "l" else None
         out[level][key] = PeopleRow(key, int(n), int(new or 0))
     return (out["g"], sorted(out["l"].values(), key=lambda r: (-r.people, r.key)),
@@ -295,8 +312,9 @@ def newcomers(scope, period, today, overdue_days):
     at the period's end (marks after it do not count)."""
     as_of = period.as_of(today)
     where, params = scope.sql("gid")
+    marks, marks_params = _people_marks(scope)
     sql = f"""
-    WITH marks AS ({PRESENT_MARKS.format(person=PERSON)}),
+    WITH marks AS ({marks}),
     per AS (SELECT person, d, gid, MIN(d) OVER (PARTITION BY person) AS first_date FROM marks),
     stats AS (
         SELECT person, first_date,
@@ -325,7 +343,7 @@ def newcomers(scope, period, today, overdue_days):
     SELECT 'm', NULL, (SELECT COUNT(*) FROM offers), (SELECT SUM(offered) FROM offers),
            (SELECT AVG(days * 1.0) FROM waits WHERE rn IN ((c + 1) / 2, (c + 2) / 2))"""
     found, offers = {}, (0, 0, None)
-    for kind, mo, a, b, c in _rows(sql, [*params, _d(period.first), _d(period.end), _d(as_of), _d(as_of), _d(as_of)]):
+    for kind, mo, a, b, c in _rows(sql, [*marks_params, *params, _d(period.first), _d(period.end), _d(as_of), _d(as_of), _d(as_of)]):
         if kind == "c":
             found[_month_key(mo)] = (int(a), int(b or 0), int(c or 0))
         else:

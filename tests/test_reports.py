@@ -145,6 +145,11 @@ def test_retention_cohorts_and_too_early(org):
     assert len(later) == 12
     only_c = reports.cohorts(reports.Scope([org["c"].id]), Q1, TODAY)
     assert [c.people for c in only_c] == [1, 0, 0]
+    # p1 and p2 came to group B, but first to group A: they are A's newcomers, not B's, though a
+    # report on B alone reads only the marks of B's people.
+    assert [c.people for c in reports.cohorts(reports.Scope([org["b"].id]), Q1, TODAY)] == [0, 0, 0]
+    february = reports.Period("range", D(2026, 2, 1), D(2026, 2, 1))
+    assert reports.people_total(reports.Scope([org["b"].id]), february)[1:] == (1, 0)  # p2, first seen in January
 
 
 def test_mentoring(org):
