@@ -193,6 +193,11 @@ def test_periods(args, expected):
     {"period": "year", "year": "2027"},
     {"period": "year", "year": "99999999999999999999"},
     {"period": "decade"},
+    {"period": "range"},
+    {"period": "range", "from": "0000-01", "to": "2026-01"},
+    {"period": "range", "from": "-2026-01", "to": "2026-01"},
+    {"period": "range", "from": "2026-01", "to": "99999-01"},
+    {"period": "year", "year": "0"},
 ])
 def test_bad_periods(args):
     with pytest.raises(reports.PeriodError):
@@ -262,6 +267,12 @@ def test_bad_input_is_a_message(client, login, built, query):
 def test_a_group_that_is_not_there_is_a_404(client, login, built, group):
     login("admin")
     assert client.get(f"/reports/?group={group}").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["admin", "facilitator", "supervisor"])
+def test_every_role_finds_reports_in_the_navigation(client, login, role):
+    login(role)
+    assert 'href="/reports/"' in client.get("/").data.decode()
 
 
 def test_csv_headers_follow_the_language(client, login, built):
