@@ -292,6 +292,8 @@ def test_sharing_outside_hides_small_counts_of_people(client, login, built):
     assert attendance[1][:4] == ["2026-01", "4", "1", "7"]  # marks and meetings are not people
     page = client.get(f"/reports/?{Q1_ARGS}&share=1").data.decode()
     assert "fewer than 5" in page
+    assert "4 newcomers" not in page and "2 of 4" not in page  # the funnel too
+    assert "4 newcomers" in client.get(f"/reports/?{Q1_ARGS}").data.decode()
 
 
 def test_printable_report(client, login, built):
