@@ -84,8 +84,7 @@ def build(scope, period, today, overdue_days):
     """Everything the page draws, as tables of raw values."""
     names = group_names(scope)
     attendance, months, total = reports.attendance(scope, period)
-    people, languages, people_total = reports.people(scope, period)
-    cohorts, mentoring = reports.newcomers(scope, period, today, overdue_days)
+    (people, languages, people_total), cohorts, mentoring = reports.served(scope, period, today, overdue_days)
     funnel = reports.funnel(cohorts)
     follow = reports.follow_up(scope, period, today)
     shown_groups = [g for g in names if g in attendance or g in people]

@@ -157,6 +157,22 @@ PRESENT_MARKS = """
     WHERE a.state = 'present' AND mt.status <> 'cancelled'"""
 
 
+def _people_marks(scope):
+    """Every present mark, in any group, of the people who ever came to a group of the scope (with
+    the records merged into or from theirs): first visits are first ever, but a facilitator's
+    report reads only its own people's marks, through the index on attendance.member_id."""
+    sql = PRESENT_MARKS.format(person=PERSON)
+    where, params = scope.sql("sm.group_id")
+    if not where:
+        return sql, []
+    came = f"""SELECT sa.member_id FROM "attendance" sa JOIN "meeting" sm ON sm.id = sa.meeting_id
+               WHERE sa.state = 'present'{where}"""
+    sql += f""" AND a.member_id IN ({came}
+        UNION SELECT id FROM "member" WHERE merged_into_id IN ({came})
+        UNION SELECT merged_into_id FROM "member" WHERE id IN ({came}))"""
+    return sql, params * 3
+
+
 # ---- Attendance ----
 
 class AttendanceRow(NamedTuple):
@@ -237,30 +253,8 @@ class PeopleRow(NamedTuple):
 
 
 def people(scope, period):
-    """(by group id, by main meeting language, the whole scope): distinct people and new people,
-    one statement whose three levels share the first visits."""
-    where, params = scope.sql("mt.group_id")
-    first = _d(period.first)
-    levels = " UNION ALL ".join(f"""
-    SELECT '{level}', CAST({key} AS TEXT), COUNT(DISTINCT s.person),
-           COUNT(DISTINCT CASE WHEN f.first_date >= ? THEN s.person END)
-    FROM seen s JOIN firsts f ON f.person = s.person GROUP BY CAST({key} AS TEXT)"""
-                                 for level, key in (("g", "s.gid"), ("l", "s.lang"), ("t", "0")))
-    sql = f"""
-    WITH marks AS ({PRESENT_MARKS.format(person=PERSON)}),
-    firsts AS (SELECT person, MIN(d) AS first_date FROM marks GROUP BY person),
-    seen AS (
-        SELECT DISTINCT mt.group_id AS gid, {_first_language("g.languages")} AS lang, {PERSON} AS person
-        FROM "attendance" a JOIN "meeting" mt ON mt.id = a.meeting_id JOIN "member" mb ON mb.id = a.member_id
-        JOIN "group" g ON g.id = mt.group_id
-        WHERE a.state = 'present' AND mt.status <> 'cancelled' AND mt.local_date >= ? AND mt.local_date < ?{where})
-    {levels}"""
-    out = {"g": {}, "l": {}, "t": {}}
-    for level, k, n, new in _rows(sql, [first, _d(period.end), *params, first, first, first]):
-        key = int(k) if level == "g" else k if level == "l" else None
-        out[level][key] = PeopleRow(key, int(n), int(new or 0))
-    return (out["g"], sorted(out["l"].values(), key=lambda r: (-r.people, r.key)),
-            out["t"].get(None, PeopleRow(None, 0, 0)))
+    """(by group id, by main meeting language, the whole scope): distinct people and new people."""
+    return served(scope, period, period.end, 0)[0]
 
 
 def people_by_group(scope, period):
@@ -285,19 +279,38 @@ class Cohort(NamedTuple):
 
 
 def newcomers(scope, period, today, overdue_days):
-    """The period's newcomers: (cohorts, Mentoring). One statement for the cohorts and the mentor
-    offers, which share the first visits (a window over the present marks, so no join of every
-    mark with its person's first visit); two small ones over pairings. A newcomer belongs to the
-    groups of their first meeting (two on the same first day: both).
+    """The period's newcomers: (cohorts, Mentoring)."""
+    return served(scope, period, today, overdue_days)[1:]
 
-    Cohorts, per month of first visit: newcomers, those back within RETURN_DAYS, those with at
-    least REGULAR_MEETINGS present marks within REGULAR_DAYS; None where those days have not passed
-    at the period's end (marks after it do not count)."""
+
+def served(scope, period, today, overdue_days):
+    """People served and newcomers in one statement, which finds each person's first visit once (a
+    window over their present marks: no join of every mark with its person's first visit); two
+    small statements over pairings. Returns (people, cohorts, Mentoring):
+
+    - people: ({group id: PeopleRow}, [PeopleRow by main meeting language], PeopleRow of the scope):
+      distinct people with a present mark in the period, and those whose first ever falls in it;
+    - cohorts, per month of first visit (a newcomer belongs to the groups of their first meeting;
+      two on the same first day: both): newcomers, those back within RETURN_DAYS, those with at
+      least REGULAR_MEETINGS present marks within REGULAR_DAYS; None where those days have not
+      passed at the period's end (marks after it do not count);
+    - Mentoring: offers within OFFER_DAYS, median days to an active pairing, active pairings."""
     as_of = period.as_of(today)
     where, params = scope.sql("gid")
+    seen_where, _same = scope.sql("p.gid")
+    marks, marks_params = _people_marks(scope)
+    first = _d(period.first)
+    levels = " UNION ALL ".join(f"""
+    SELECT '{level}', CAST({key} AS TEXT), COUNT(DISTINCT person),
+           COUNT(DISTINCT CASE WHEN first_date >= ? THEN person END), CAST(NULL AS NUMERIC)
+    FROM seen GROUP BY CAST({key} AS TEXT)"""
+                                for level, key in (("g", "gid"), ("l", "lang"), ("t", "0")))
     sql = f"""
-    WITH marks AS ({PRESENT_MARKS.format(person=PERSON)}),
+    WITH marks AS ({marks}),
     per AS (SELECT person, d, gid, MIN(d) OVER (PARTITION BY person) AS first_date FROM marks),
+    seen AS (
+        SELECT DISTINCT p.gid AS gid, {_first_language("g.languages")} AS lang, p.person AS person, p.first_date AS first_date
+        FROM per p JOIN "group" g ON g.id = p.gid WHERE p.d >= ? AND p.d < ?{seen_where}),
     stats AS (
         SELECT person, first_date,
                SUM(CASE WHEN d > first_date AND d <= {_plus_days('first_date', RETURN_DAYS)} THEN 1 ELSE 0 END) AS back,
@@ -318,18 +331,27 @@ def newcomers(scope, period, today, overdue_days):
         GROUP BY c.person, c.first_date),
     waits AS (SELECT days, ROW_NUMBER() OVER (ORDER BY days) AS rn, COUNT(*) OVER () AS c
               FROM offers WHERE days IS NOT NULL)
-    SELECT 'c', {_month('first_date')} AS mo, COUNT(*), SUM(CASE WHEN back > 0 THEN 1 ELSE 0 END),
+    {levels}
+    UNION ALL
+    SELECT 'c', {_month('first_date')}, COUNT(*), SUM(CASE WHEN back > 0 THEN 1 ELSE 0 END),
            SUM(CASE WHEN times >= {REGULAR_MEETINGS} THEN 1 ELSE 0 END)
     FROM stats WHERE here = 1 GROUP BY {_month('first_date')}
     UNION ALL
     SELECT 'm', NULL, (SELECT COUNT(*) FROM offers), (SELECT SUM(offered) FROM offers),
            (SELECT AVG(days * 1.0) FROM waits WHERE rn IN ((c + 1) / 2, (c + 2) / 2))"""
-    found, offers = {}, (0, 0, None)
-    for kind, mo, a, b, c in _rows(sql, [*params, _d(period.first), _d(period.end), _d(as_of), _d(as_of), _d(as_of)]):
-        if kind == "c":
-            found[_month_key(mo)] = (int(a), int(b or 0), int(c or 0))
+    rows = _rows(sql, [*marks_params, first, _d(period.end), *params, *params, first, _d(period.end), _d(as_of),
+                       _d(as_of), _d(as_of), first, first, first])
+    found, offers, out = {}, (0, 0, None), {"g": {}, "l": {}, "t": {}}
+    for kind, k, a, b, c in rows:
+        if kind in out:
+            key = int(k) if kind == "g" else k if kind == "l" else None
+            out[kind][key] = PeopleRow(key, int(a), int(b or 0))
+        elif kind == "c":
+            found[_month_key(k)] = (int(a), int(b or 0), int(c or 0))
         else:
             offers = (int(a or 0), int(b or 0), float(c) if c is not None else None)
+    people_rows = (out["g"], sorted(out["l"].values(), key=lambda r: (-r.people, r.key)),
+                   out["t"].get(None, PeopleRow(None, 0, 0)))
     cohort_rows = []
     for month in period.months:
         if month > as_of:
@@ -339,7 +361,7 @@ def newcomers(scope, period, today, overdue_days):
         cohort_rows.append(Cohort(month, n,
                                   back if last_day + datetime.timedelta(days=RETURN_DAYS) <= as_of else None,
                                   regular if last_day + datetime.timedelta(days=REGULAR_DAYS) <= as_of else None))
-    return cohort_rows, Mentoring(*offers, *_pairings(scope, period, as_of, overdue_days))
+    return people_rows, cohort_rows, Mentoring(*offers, *_pairings(scope, period, as_of, overdue_days))
 
 
 def cohorts(scope, period, today):

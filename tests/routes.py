@@ -159,6 +159,7 @@ ROUTES = [
     ("GET", "/reports/", SIGNED_IN),
     ("GET", "/reports/?group={group_a}&period=last-quarter", SIGNED_IN),
     ("GET", "/reports/?group={group_b}", OTHER_GROUP),
+    ("GET", "/reports/?share=1&period=range&from=2025-11&to=2026-02", SIGNED_IN),
     ("GET", "/reports/print", SIGNED_IN),
     ("GET", "/reports/print?group={group_b}&period=year", OTHER_GROUP),
     ("GET", "/reports/table.csv?table=attendance-months", SIGNED_IN),

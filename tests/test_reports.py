@@ -145,6 +145,11 @@ def test_retention_cohorts_and_too_early(org):
     assert len(later) == 12
     only_c = reports.cohorts(reports.Scope([org["c"].id]), Q1, TODAY)
     assert [c.people for c in only_c] == [1, 0, 0]
+    # p1 and p2 came to group B, but first to group A: they are A's newcomers, not B's, though a
+    # report on B alone reads only the marks of B's people.
+    assert [c.people for c in reports.cohorts(reports.Scope([org["b"].id]), Q1, TODAY)] == [0, 0, 0]
+    february = reports.Period("range", D(2026, 2, 1), D(2026, 2, 1))
+    assert reports.people_total(reports.Scope([org["b"].id]), february)[1:] == (1, 0)  # p2, first seen in January
 
 
 def test_mentoring(org):
@@ -188,6 +193,11 @@ def test_periods(args, expected):
     {"period": "year", "year": "2027"},
     {"period": "year", "year": "99999999999999999999"},
     {"period": "decade"},
+    {"period": "range"},
+    {"period": "range", "from": "0000-01", "to": "2026-01"},
+    {"period": "range", "from": "-2026-01", "to": "2026-01"},
+    {"period": "range", "from": "2026-01", "to": "99999-01"},
+    {"period": "year", "year": "0"},
 ])
 def test_bad_periods(args):
     with pytest.raises(reports.PeriodError):
@@ -259,6 +269,12 @@ def test_a_group_that_is_not_there_is_a_404(client, login, built, group):
     assert client.get(f"/reports/?group={group}").status_code == 404
 
 
+@pytest.mark.parametrize("role", ["admin", "facilitator", "supervisor"])
+def test_every_role_finds_reports_in_the_navigation(client, login, role):
+    login(role)
+    assert 'href="/reports/"' in client.get("/").data.decode()
+
+
 def test_csv_headers_follow_the_language(client, login, built):
     login("admin")
     rows = read_csv(client.get(f"/reports/table.csv?table=people-groups&{Q1_ARGS}&lang=es"))
@@ -276,6 +292,8 @@ def test_sharing_outside_hides_small_counts_of_people(client, login, built):
     assert attendance[1][:4] == ["2026-01", "4", "1", "7"]  # marks and meetings are not people
     page = client.get(f"/reports/?{Q1_ARGS}&share=1").data.decode()
     assert "fewer than 5" in page
+    assert "4 newcomers" not in page and "2 of 4" not in page  # the funnel too
+    assert "4 newcomers" in client.get(f"/reports/?{Q1_ARGS}").data.decode()
 
 
 def test_printable_report(client, login, built):
