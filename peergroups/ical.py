@@ -1,9 +1,15 @@
 """A minimal iCalendar (RFC 5545) writer for a group's upcoming meetings: no dependency needed."""
+import re
+
+LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def _escape(text):
-    return (str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    """A TEXT value (RFC 5545, 3.3.11): every kind of line break becomes \\n and other control
+    characters go, so a location typed with a bare carriage return cannot start a new line."""
+    text = str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return CONTROLS.sub("", LINE_BREAKS.sub("\\\\n", text))
 
 
 def _fold(line):

@@ -291,3 +291,20 @@ def test_a_facilitator_merges_only_within_their_own_groups(app, client, login):
         assert GroupMember.get(GroupMember.group == theirs.id).member_id == twice.id  # nothing moved
         assert Member.get_by_id(twice.id).merged_into is None
     assert client.post(f"/members/{kept.id}/merge", data={"into": str(twice.id)}).status_code == 422
+
+
+@pytest.mark.parametrize("evil", ["Room 2\rEND:VEVENT\rBEGIN:VEVENT\rSUMMARY:Free money",
+                                  "Room 2\nEND:VEVENT", "Room 2\u2028END:VEVENT", "Room\x0b2\x1b"])
+def test_calendar_text_cannot_inject_lines(evil):
+    """RFC 5545: every line break in a text becomes \\n, control characters go, so a group's
+    location or description can never start a new property or event."""
+    import datetime as dt
+
+    from peergroups.ical import calendar
+
+    start = dt.datetime(2026, 3, 3, 18)
+    feed = calendar("Harbor", [{"uid": "1@x", "starts": start, "ends": start, "summary": "Meeting",
+                                "location": evil, "description": evil}], now=start)
+    lines = feed.split("\r\n")
+    assert lines.count("BEGIN:VEVENT") == 1 and not any(line.startswith("SUMMARY:Free") for line in lines)
+    assert all(ch not in line for line in lines for ch in "\r\n\x0b\x1b\u2028")
