@@ -135,7 +135,7 @@ def loads(data, known_languages=LANGUAGES):
         raise DefinitionError(_l("This file is too large to be a survey."))
     try:
         document = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested thousands deep
         raise DefinitionError(_l("This file is not a survey exported from peergroups.")) from None
     return from_document(document, known_languages)
 
