@@ -207,3 +207,16 @@ def test_an_admin_chooses_the_agreements_a_group_expects(app, client, login):
     assert client.post(f"/groups/{group.id}/agreements", data={"agreement": [str(agreement.id), "999", "x"]}).status_code == 303
     with app.app_context():
         assert consent.expected_ids(group.id) == {agreement.id}
+
+
+def test_merging_two_records_keeps_the_acceptances(app, client, setup):
+    with app.app_context():
+        from peergroups import members
+
+        old = factories.member(setup["group"], name="Layla B.")
+        consent.record(old.id, consent.current_version(setup["agreement"].id).id, "accepted", "paper",
+                       datetime.date(2026, 2, 1), None)
+        assert setup["member"].id in consent.pending(setup["group"].id)
+        members.merge(old, setup["member"])
+        assert setup["member"].id not in consent.pending(setup["group"].id)
+        assert [row.method for row in consent.history(setup["member"].id, setup["agreement"].id)] == ["paper"]
