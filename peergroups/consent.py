@@ -9,7 +9,7 @@ from peewee import fn
 from .accounts import new_token, token_hash
 from .db import lock_row, write_transaction
 from .models import (
-    Agreement, AgreementLink, AgreementVersion, Consent, GroupAgreement, Member, utcnow,
+    Agreement, AgreementLink, AgreementVersion, Consent, GroupAgreement, GroupMember, Member, utcnow,
 )
 
 TITLE_MAX = 120
@@ -152,22 +152,25 @@ def _latest(member_ids, agreement_ids):
 
 def pending(group_id, member_ids=None):
     """{member_id: [agreement ids]} for the group's active members who have not accepted the
-    current version of an agreement the group expects (a withdrawal counts as not accepted)."""
-    expected = [a.id for a in Agreement.select(Agreement.id).join(GroupAgreement, on=(GroupAgreement.agreement == Agreement.id))
-                .where(GroupAgreement.group == group_id, ~Agreement.archived)]
-    if not expected:
-        return {}
-    roster = Member.active_in(group_id, Member.id)
+    current version of an agreement the group expects (a withdrawal counts as not accepted). One
+    statement: it runs for every meeting screen and every mark."""
+    latest, version = Consent.alias(), AgreementVersion.alias()
+    newest = latest.select(fn.MAX(latest.id)).where(latest.member == Member.id,
+                                                    latest.agreement == GroupAgreement.agreement)
+    current = (version.select(version.id).where(version.agreement == GroupAgreement.agreement)
+               .order_by(version.number.desc()).limit(1))
+    accepted = Consent.select(Consent.id).where(Consent.id == newest, Consent.action == "accepted",
+                                                Consent.version == current)
+    query = (Member.active_in(group_id, Member.id.alias("member_id"), GroupAgreement.agreement.alias("agreement_id"))
+             .join(GroupAgreement, on=(GroupAgreement.group == GroupMember.group))
+             .join(Agreement, on=(Agreement.id == GroupAgreement.agreement))
+             .where(~Agreement.archived, ~fn.EXISTS(accepted))
+             .order_by(Member.id, GroupAgreement.agreement))
     if member_ids is not None:
-        roster = roster.where(Member.id.in_(list(member_ids)))
-    current = _current_versions(expected)
-    people = [row.id for row in roster]
-    latest = _latest(people, expected)
+        query = query.where(Member.id.in_(list(member_ids)))
     result = {}
-    for member_id in people:
-        missing = [a for a in expected if not _accepts(latest.get((member_id, a)), current.get(a))]
-        if missing:
-            result[member_id] = missing
+    for member_id, agreement_id in query.tuples():
+        result.setdefault(member_id, []).append(agreement_id)
     return result
 
 

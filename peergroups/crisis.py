@@ -34,12 +34,13 @@ def delete_line(line_id):
 
 
 def lines_by_language(codes):
-    """[(language, its lines or the fallback lines)] for each of a meeting's languages; a language
-    whose lines are the same as the previous one's is not repeated."""
+    """[(language, its lines)] for each of a meeting's languages, as lines_for gives them; a
+    language whose set of lines was already shown (in any order) is not repeated, so no line
+    appears twice on the help screen."""
     result, seen = [], []
     for code in codes:
         lines = lines_for(code)
-        ids = [line.id for line in lines]
+        ids = {line.id for line in lines}
         if ids and ids not in seen:
             seen.append(ids)
             result.append((code, lines))

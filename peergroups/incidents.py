@@ -5,7 +5,7 @@ every view and change, counts for reports, and supervisors' check-ins with facil
 Who may see an incident is decided in security.may_see_incident; this module takes user ids."""
 import datetime
 
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, fn
 
 from .db import is_sqlite, write_transaction
 from .models import Group, Incident, IncidentEvent, IncidentNote, Supervision, User, utcnow
@@ -79,7 +79,9 @@ def events(incident_id):
 
 
 def _month(column):
-    return fn.strftime("%Y-%m", column) if is_sqlite() else fn.to_char(column, "YYYY-MM")
+    # The format is written into the SQL (not a parameter), so PostgreSQL sees the GROUP BY
+    # expression as the same one as the selected column.
+    return fn.strftime(SQL("'%Y-%m'"), column) if is_sqlite() else fn.to_char(column, SQL("'YYYY-MM'"))
 
 
 def counts_by_category_and_month():

@@ -10,7 +10,7 @@ from peewee import fn
 
 from . import attendance
 from .db import write_transaction
-from .models import Attendance, AttendanceChange, Group, GroupMember, Meeting, Member
+from .models import AgreementLink, Attendance, AttendanceChange, Consent, Group, GroupMember, Meeting, Member
 
 SEARCH_LIMIT = 200
 IMPORT_MAX_ROWS = 2000
@@ -175,5 +175,8 @@ def merge(source, target):
                     Attendance.update(state="present").where(Attendance.id == existing.id).execute()
                 mark.delete_instance()
         AttendanceChange.update(member=target.id).where(AttendanceChange.member == source.id).execute()
+        # Acceptances and withdrawals belong to the person, whichever record they were given on.
+        Consent.update(member=target.id).where(Consent.member == source.id).execute()
+        AgreementLink.update(member=target.id).where(AgreementLink.member == source.id).execute()
         Member.update(archived=True, merged_into=target.id).where(Member.id == source.id).execute()
         Member.update(joined_on=min(source.joined_on, target.joined_on)).where(Member.id == target.id).execute()

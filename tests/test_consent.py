@@ -207,3 +207,49 @@ def test_an_admin_chooses_the_agreements_a_group_expects(app, client, login):
     assert client.post(f"/groups/{group.id}/agreements", data={"agreement": [str(agreement.id), "999", "x"]}).status_code == 303
     with app.app_context():
         assert consent.expected_ids(group.id) == {agreement.id}
+
+
+def test_merging_two_records_keeps_the_acceptances(app, client, setup):
+    with app.app_context():
+        from peergroups import members
+
+        old = factories.member(setup["group"], name="Layla B.")
+        consent.record(old.id, consent.current_version(setup["agreement"].id).id, "accepted", "paper",
+                       datetime.date(2026, 2, 1), None)
+        assert setup["member"].id in consent.pending(setup["group"].id)
+        members.merge(old, setup["member"])
+        assert setup["member"].id not in consent.pending(setup["group"].id)
+        assert [row.method for row in consent.history(setup["member"].id, setup["agreement"].id)] == ["paper"]
+
+
+def test_two_phones_on_one_link_at_the_same_moment_write_one_acceptance(app, setup):
+    """Two taps on the same link at once (two phones, or a double tap): the conditional update
+    spends the link once; the other is refused and nothing is half-written."""
+    import threading
+
+    from peergroups.db import database
+
+    with app.app_context():
+        version = consent.current_version(setup["agreement"].id).id
+        link = consent.find_link(consent.make_link(setup["member"].id, version, None))
+    start, outcomes = threading.Barrier(2), []
+
+    def tap():
+        with app.app_context():
+            start.wait()
+            try:
+                consent.accept_by_link(link, datetime.date(2026, 3, 1))
+                outcomes.append("accepted")
+            except consent.Refused as refused:
+                outcomes.append(refused.code)
+            finally:
+                database.close()
+
+    threads = [threading.Thread(target=tap) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["accepted", "used"]
+    with app.app_context():
+        assert Consent.select().count() == 1
