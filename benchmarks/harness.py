@@ -151,6 +151,21 @@ def build(scale, **config):
     return app, instance, group_id
 
 
+def signed_in_client(app, user):
+    """A Flask test client signed in as `user` as a sign-in leaves it: a device row on the server and
+    its key in the session (peergroups/devices.py)."""
+    from peergroups import devices
+
+    with app.app_context(), database.connection_context():
+        _device, key, _token = devices.start(user.id, "Benchmark")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"], session["device"] = user.get_id(), True, key
+        session["signed_in"] = session["seen"] = int(time.time())
+        session.permanent = True
+    return client
+
+
 def hello_app():
     hello = Flask("hello")
     hello.add_url_rule("/", "hello", lambda: "hello")

@@ -19,7 +19,8 @@ from unittest import mock
 # Run as `python benchmarks/results.py` from a checkout without installing the package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from peergroups import create_app, demo, devices, results  # noqa: E402
+import harness  # noqa: E402
+from peergroups import create_app, demo, results  # noqa: E402
 from peergroups import db as dbmod  # noqa: E402
 from peergroups.db import database  # noqa: E402
 from peergroups.models import Group, Meeting, SurveyLink, SurveyRelease, User  # noqa: E402
@@ -61,12 +62,7 @@ def main():
             admin = User.get(User.role == "admin")
             meeting = Meeting.select().join(SurveyLink).where(SurveyLink.survey.is_null(), SurveyLink.released).first()
             group = Group.select().where(Group.periodic_survey.is_null(False)).first()
-            _device, device_key, _token = devices.start(admin.id, "Benchmark")
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = admin.get_id(), True
-            session["device"] = device_key
-            session["signed_in"] = session["seen"] = int(time.time())
+        client = harness.signed_in_client(app, admin)
         for url in (f"/meetings/{meeting.id}/results", f"/groups/{group.id}/results",
                     f"/groups/{group.id}/results?survey={group.periodic_survey_id}", "/results/"):
             status = client.get(url).status_code
