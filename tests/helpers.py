@@ -1,8 +1,10 @@
 """Helpers the tests import (fixtures live in conftest.py): an app on a copy of the migrated
 template database, signing in without the form, and checks shared by several test files."""
+import contextlib
 import os
 import re
 import shutil
+import subprocess
 import time
 from datetime import timedelta
 
@@ -91,6 +93,22 @@ def sign_in(client, user, remember=False):
     if token:
         client.set_cookie(REMEMBER_COOKIE, token)
     return device
+
+
+@contextlib.contextmanager
+def small_file_system(path, size):
+    """A real tmpfs of `size` ("64k", "2m") mounted at `path`, for full-disk tests; needs root and
+    mount, and skips the test where that is not allowed."""
+    import pytest
+
+    path.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here: " + done.stderr.decode().strip())
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=True)
 
 
 def assert_no_inline_code(body):

@@ -13,7 +13,7 @@ import pytest
 
 from peergroups.db import MIGRATIONS_DIR, database
 
-from .helpers import PG_URL
+from .helpers import PG_URL, small_file_system
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite files (PostgreSQL: pg_dump, see test_db.py)")
 
@@ -129,14 +129,9 @@ def test_backup_to_a_missing_directory_says_so(app, tmp_path):
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    """A 64 KiB file system (tmpfs): needs root and mount; skipped where that is not allowed."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here: " + done.stderr.decode().strip())
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True)
+    """A 64 KiB file system (tmpfs)."""
+    with small_file_system(tmp_path / "tiny", "64k") as mount:
+        yield mount
 
 
 def test_backup_on_a_full_disk_reports_it_and_leaves_nothing(app, tiny_disk):

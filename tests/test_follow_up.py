@@ -37,6 +37,13 @@ def sign_in_as(app, client, email):
         sign_in(client, User.get(User.email == email))
 
 
+def note_contact(client, quiet, **fields):
+    """Post the per-person contact form of 'Gone quiet' (its fields carry the person's prefix)."""
+    group, gone = quiet["group"], quiet["gone"]
+    data = {f"contact{gone.id}-{name}": value for name, value in fields.items()}
+    return client.post(f"/groups/{group.id}/follow-up/{gone.id}/contacts", data=data)
+
+
 def test_a_leader_gets_a_next_step_for_each_person(app, client, quiet):
     sign_in_as(app, client, "lead@example.org")
     page = client.get(f"/groups/{quiet['group'].id}/follow-up").get_data(as_text=True)
@@ -49,10 +56,8 @@ def test_a_leader_gets_a_next_step_for_each_person(app, client, quiet):
 def test_a_contact_is_noted_and_shown_to_leaders_only(app, client, quiet):
     sign_in_as(app, client, "lead@example.org")
     group, gone = quiet["group"], quiet["gone"]
-    prefix = f"contact{gone.id}-"
-    response = client.post(f"/groups/{group.id}/follow-up/{gone.id}/contacts",
-                           data={prefix + "contacted_on": "2026-11-30", prefix + "how": "whatsapp",
-                                 prefix + "outcome": "left_message", prefix + "note": "Will try Friday"})
+    response = note_contact(client, quiet, contacted_on="2026-11-30", how="whatsapp", outcome="left_message",
+                            note="Will try Friday")
     assert response.status_code == 303 and response.headers["Location"].endswith(f"#member-{gone.id}")
     page = client.get(f"/groups/{group.id}/follow-up").get_data(as_text=True)
     assert "WhatsApp on Nov 30, 2026 by" in page and "Left a message" in page and "Will try Friday" in page
@@ -66,21 +71,14 @@ def test_a_contact_is_noted_and_shown_to_leaders_only(app, client, quiet):
 
 def test_asked_not_to_be_contacted_hides_the_ways_to_reach_them(app, client, quiet):
     sign_in_as(app, client, "lead@example.org")
-    group, gone = quiet["group"], quiet["gone"]
-    prefix = f"contact{gone.id}-"
-    client.post(f"/groups/{group.id}/follow-up/{gone.id}/contacts",
-                data={prefix + "contacted_on": "2026-11-30", prefix + "how": "call", prefix + "outcome": "stop"})
-    page = client.get(f"/groups/{group.id}/follow-up").get_data(as_text=True)
+    note_contact(client, quiet, contacted_on="2026-11-30", how="call", outcome="stop")
+    page = client.get(f"/groups/{quiet['group'].id}/follow-up").get_data(as_text=True)
     assert "Asked not to be contacted" in page and "tel:" not in page
 
 
 def test_bad_input_is_explained_next_to_its_field_and_kept(app, client, quiet):
     sign_in_as(app, client, "lead@example.org")
-    group, gone = quiet["group"], quiet["gone"]
-    prefix = f"contact{gone.id}-"
-    response = client.post(f"/groups/{group.id}/follow-up/{gone.id}/contacts",
-                           data={prefix + "contacted_on": "yesterday", prefix + "how": "pigeon",
-                                 prefix + "outcome": "reached", prefix + "note": "Kept words"})
+    response = note_contact(client, quiet, contacted_on="yesterday", how="pigeon", outcome="reached", note="Kept words")
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "Please enter a date like" in body and "Kept words" in body
     assert "<details open>" in body

@@ -12,7 +12,7 @@ from playhouse.migrations import Runner
 from peergroups import create_app
 from peergroups.db import MIGRATIONS_DIR, database
 
-from .helpers import PG_URL, make_app
+from .helpers import PG_URL, make_app, small_file_system
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite files")
 
@@ -53,15 +53,10 @@ def test_the_floor_for_free_space_is_a_setting(template_db, tmp_path):
 
 @pytest.fixture
 def small_fs(tmp_path):
-    """A real small file system (tmpfs) holding a copy of the test database; needs root."""
-    mount = tmp_path / "fs"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here: " + done.stderr.decode().strip())
-    yield mount
-    database.close()
-    subprocess.run(["umount", "-l", str(mount)], check=True)
+    """A real small file system (tmpfs) to hold a copy of the test database."""
+    with small_file_system(tmp_path / "fs", "2m") as mount:
+        yield mount
+        database.close()
 
 
 def app_on(small_fs, template_db, tmp_path, **config):
