@@ -21,15 +21,6 @@ from peergroups.db import database  # noqa: E402
 from peergroups.models import Attendance, Group, User  # noqa: E402
 
 
-def best_of(repeat, run, clock=time.perf_counter):
-    times = []
-    for _ in range(repeat):
-        start = clock()
-        run()
-        times.append(clock() - start)
-    return min(times)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=50)
@@ -49,8 +40,8 @@ def main():
         for url in urls:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)  # a redirect would time nothing
-            seconds = best_of(args.repeat, lambda: client.get(url))
-            cpu = best_of(args.repeat, lambda: client.get(url), time.process_time)
+            seconds = harness.best_of(args.repeat, lambda: client.get(url))
+            cpu = harness.best_of(args.repeat, lambda: client.get(url), time.process_time)
             print(f"{who:12} GET {url}: {response.status_code}, {len(response.data) / 1024:.0f} KB, "
                   f"{seconds * 1000:.0f} ms ({cpu * 1000:.0f} ms CPU)")
 

@@ -26,15 +26,6 @@ from peergroups.db import database  # noqa: E402
 from peergroups.models import Group, Meeting, SurveyLink, SurveyRelease, User  # noqa: E402
 
 
-def best_of(repeat, run):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=50)
@@ -58,7 +49,7 @@ def main():
             print(f"release of {links:,} closed links: {SurveyRelease.select().count():,} aggregates "
                   f"({SurveyRelease.select().where(SurveyRelease.shown).count():,} shown), {seconds * 1000:.0f} ms, "
                   f"peak {peak / 2**20:.1f} MB")
-            print(f"release with nothing due: {best_of(args.repeat, results.release_due) * 1000:.0f} ms")
+            print(f"release with nothing due: {harness.best_of(args.repeat, results.release_due) * 1000:.0f} ms")
             admin = User.get(User.role == "admin")
             meeting = Meeting.select().join(SurveyLink).where(SurveyLink.survey.is_null(), SurveyLink.released).first()
             group = Group.select().where(Group.periodic_survey.is_null(False)).first()
@@ -66,7 +57,7 @@ def main():
         for url in (f"/meetings/{meeting.id}/results", f"/groups/{group.id}/results",
                     f"/groups/{group.id}/results?survey={group.periodic_survey_id}", "/results/"):
             status = client.get(url).status_code
-            seconds = best_of(args.repeat, lambda: client.get(url))
+            seconds = harness.best_of(args.repeat, lambda: client.get(url))
             print(f"GET {url}: {status}, {seconds * 1000:.0f} ms")
         database.close()
 

@@ -111,6 +111,19 @@ def small_file_system(path, size):
         subprocess.run(["umount", "-l", str(path)], check=True)
 
 
+def damage(path):
+    """Overwrite the member table's first page of a SQLite file, as a failing disk would."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'member'").fetchone()[0]
+    with open(path, "r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xff" * page_size)
+
+
 def assert_no_inline_code(body):
     """What the CSP forbids: inline styles, event handler attributes and inline scripts."""
     tags = re.findall(r"<[a-zA-Z][^>]*>", body)

@@ -13,7 +13,7 @@ import pytest
 
 from peergroups.db import MIGRATIONS_DIR, database
 
-from .helpers import PG_URL, small_file_system
+from .helpers import PG_URL, damage, small_file_system
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite files (PostgreSQL: pg_dump, see test_db.py)")
 
@@ -52,17 +52,6 @@ def integrity(path):
             return conn.execute("PRAGMA integrity_check").fetchone()[0]
         except sqlite3.DatabaseError as error:
             return str(error)
-
-
-def damage(path):
-    """Overwrite a page in the middle of the file, as a failing disk would."""
-    with contextlib.closing(sqlite3.connect(path)) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'member'").fetchone()[0]
-    with open(path, "r+b") as handle:
-        handle.seek((root - 1) * page_size)
-        handle.write(b"\xff" * page_size)
 
 
 # --- backup -------------------------------------------------------------------------------------

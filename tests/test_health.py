@@ -12,7 +12,7 @@ from playhouse.migrations import Runner
 from peergroups import create_app
 from peergroups.db import MIGRATIONS_DIR, database
 
-from .helpers import PG_URL, make_app, small_file_system
+from .helpers import PG_URL, damage, make_app, small_file_system
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite files")
 
@@ -99,13 +99,7 @@ def test_a_damaged_database_is_unhealthy_at_the_first_probe(template_db, tmp_pat
         conn.executemany("INSERT INTO member (name, locale, pronouns, phone, email, joined_on, archived, created_at) "
                          "VALUES (?, 'en', '', '', '', '2026-01-01', 0, '2026-01-01 10:00:00')",
                          [(f"M{i}",) for i in range(300)])
-    with contextlib.closing(sqlite3.connect(live)) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'member'").fetchone()[0]
-    with open(live, "r+b") as handle:
-        handle.seek((root - 1) * page_size)
-        handle.write(b"\xff" * page_size)
+    damage(live)
     status, body = probe(app)
     assert status == 503 and any(p.startswith("database damaged") for p in body["problems"]), body
 
