@@ -142,12 +142,14 @@ def report(label, figures, hello=None):
 
 def build(scale, **config):
     instance = Path(tempfile.mkdtemp(prefix="peergroups-bench-"))
-    app = create_app({
+    settings = {
         "DATABASE_URL": f"sqlite:///{instance / 'bench.sqlite3'}", "INSTANCE_PATH": str(instance),
         "SECRET_KEY": "benchmark", "AUTO_MIGRATE": False,
         "WTF_CSRF_ENABLED": False,  # the clients do not scrape tokens; said in the output
         **config,
-    })
+    }
+    app = create_app(dict(settings))
+    app.config["BENCHMARK_CONFIG"] = settings  # to start the same app in another process
     with app.app_context():
         dbmod.upgrade()
         began = time.perf_counter()

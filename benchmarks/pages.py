@@ -1,15 +1,16 @@
 """Every key page and action on waitress, side by side with a bare Flask page in the same run.
 
 Builds the demo (`--scale 1` by default; `--scale 50` is 300 groups) in a temporary SQLite
-database, serves it with waitress in a process of its own (4 threads, as a Raspberry Pi would run
+database, serves it with waitress in a new Python process (4 threads, as a Raspberry Pi would run
 it) beside a bare Flask "hello" app, and measures each page with 1 and with 16 keep-alive clients:
-requests per second, the ratio to hello, p50/p95/p99 and errors; then the serving process's memory
-and the time from starting a server to its first answered request. Prints figures; asserts
-nothing about time. Only talks to 127.0.0.1.
+requests per second, the ratio to hello, p50/p95/p99 and errors, with the SQL statements and bytes
+of one such request; then the serving process's memory and the time from its start to its first
+answered request. Prints figures; asserts nothing about time. Only talks to 127.0.0.1.
 
     python benchmarks/pages.py [--scale 50] [--requests 320] [--clients 16] [--threads 4]
 """
 import argparse
+import json
 import logging
 import os
 import shutil
@@ -17,13 +18,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from harness import (  # also puts the checkout on sys.path
-    FACILITATOR, Client, build, hello_app, measure, rss_mb, serve,
+    FACILITATOR, Client, build, hello_app, measure, rss_mb, serve, signed_in_client,
 )
 
 from peergroups.db import database
-from peergroups.models import GroupMember, SurveyLink
+from peergroups.models import GroupMember, SurveyLink, User
 
 ANSWERS = {"useful": "4", "respected": "5", "belong": "4", "hopeful": "4", "comment": ""}
 GOALS = "goal: ratio >= 0.15 (none below 0.10), p95 < 100 ms at 16 clients, p50 < 2 ms for one client"
@@ -62,28 +64,57 @@ def clients_for(port, count, signed_in):
     return clients
 
 
-def start_time(instance, threads):
-    """Seconds from starting a fresh server process to its first answered request."""
-    code = ("import sys, waitress; sys.path.insert(0, '.'); from peergroups import create_app; "
-            f"app = create_app({{'DATABASE_URL': 'sqlite:///{instance / 'bench.sqlite3'}', "
-            f"'INSTANCE_PATH': '{instance}', 'SECRET_KEY': 'benchmark'}}); "
-            f"waitress.serve(app, host='127.0.0.1', port=int(sys.argv[1]), threads={threads})")
-    port = 20000 + os.getpid() % 20000
+SERVER = """
+import json, logging, sys, waitress
+sys.path.insert(0, ".")
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # more clients than threads queue by design
+from peergroups import create_app
+server = waitress.create_server(create_app(json.loads(sys.argv[1])), host="127.0.0.1", port=0, threads=int(sys.argv[2]))
+print(server.effective_port, flush=True)
+server.run()
+"""
+
+
+def serve_fresh(config, threads):
+    """The app in a new interpreter, as `waitress-serve app:app` runs it (not a fork of this
+    process, whose memory holds the demo's build): (port, process, seconds from start to the first
+    answered request)."""
     began = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", code, str(port)], stderr=subprocess.DEVNULL,
-                               cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    process = subprocess.Popen([sys.executable, "-c", SERVER, json.dumps(config), str(threads)],
+                               stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+    port = int(process.stdout.readline())
+    while time.perf_counter() - began < 30:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return port, process, time.perf_counter() - began
+        except OSError:
+            time.sleep(0.01)
+    process.terminate()
+    raise SystemExit("the server did not answer /healthz within 30 s")
+
+
+class QueryCounter(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+
+
+def queries_and_bytes(client, path, method, form, htmx):
+    """(SQL statements, response bytes) of one request, in-process through a test client."""
+    counter, log = QueryCounter(), logging.getLogger("peewee")
+    log.addHandler(counter)
+    level = log.level
+    log.setLevel(logging.DEBUG)
     try:
-        while time.perf_counter() - began < 30:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return time.perf_counter() - began
-            except OSError:
-                time.sleep(0.02)
-        return float("nan")
+        response = client.open(path, method=method, data=form, headers={"HX-Request": "true"} if htmx else {})
     finally:
-        process.terminate()
-        process.wait()
+        log.removeHandler(counter)
+        log.setLevel(level)
+    return counter.count, len(response.data)
 
 
 def main():
@@ -96,20 +127,32 @@ def main():
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # more clients than threads queue by design
 
     # Survey answers: no cap and no per-address limit, so every measured answer is stored.
-    app, instance, group_id = build(args.scale, SURVEY_RESPONSE_MARGIN=10**6, SURVEY_RATE_LIMIT="1000000 per minute")
+    config = {"SURVEY_RESPONSE_MARGIN": 10**6, "SURVEY_RATE_LIMIT": "1000000 per minute"}
+    app, instance, group_id = build(args.scale, **config)
+    server = hello = None
     try:
-        (port, server), (hello_port, hello) = serve(app, args.threads), serve(hello_app(), args.threads)
-        status, location, _data = Client(port).sign_in(FACILITATOR).request("POST", f"/groups/{group_id}/meetings", {})
+        with database.connection_context():
+            facilitator = User.get(User.email == FACILITATOR)
+        in_process = signed_in_client(app, facilitator)
+        started_meeting = in_process.post(f"/groups/{group_id}/meetings")
+        status, location = started_meeting.status_code, started_meeting.headers.get("Location", "")
         assert status == 303 and "/meetings/" in location, (status, location)
         meeting_id = int(location.rstrip("/").rsplit("/", 1)[1])
         with database.connection_context():
             member_id = GroupMember.get(GroupMember.group == group_id, GroupMember.active).member_id
             link = SurveyLink.get_or_none(SurveyLink.meeting == meeting_id)
         token = link.token if link else "none"
-        print(f"waitress threads={args.threads}; {args.clients} clients at most; WTF_CSRF_ENABLED=False; "
-              f"load average before: {os.getloadavg()[0]:.2f}\n{GOALS}\n")
+        pages = targets(group_id, meeting_id, member_id, token)
+        sizes = {label: queries_and_bytes(in_process if signed_in else app.test_client(), path, method, form, htmx)
+                 for label, method, path, form, signed_in, htmx in pages}
+        database.close()
+        port, server, started = serve_fresh({**app.config["BENCHMARK_CONFIG"], **config}, args.threads)
+        hello_port, hello = serve(hello_app(), args.threads)
+        idle = rss_mb(server.pid)[0]
+        print(f"waitress threads={args.threads} (the app in a new process); {args.clients} clients at most; "
+              f"WTF_CSRF_ENABLED=False; load average before: {os.getloadavg()[0]:.2f}\n{GOALS}\n")
         print(f"{'page':<16} {'clients':>7} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
-              f" {'errors':>6}")
+              f" {'errors':>6} {'queries':>7} {'KB':>5}")
         hello_action = action_for("GET", "/", None, False)
         for count in (1, args.clients):
             each = max(1, args.requests // count)
@@ -117,7 +160,7 @@ def main():
             measure(hello_clients, 5, hello_action)
             base = measure(hello_clients, each, hello_action)
             rows = [("hello (bare)", base)]
-            for label, method, path, form, signed_in, htmx in targets(group_id, meeting_id, member_id, token):
+            for label, method, path, form, signed_in, htmx in pages:
                 clients = clients_for(port, count, signed_in)
                 action = action_for(method, path, form, htmx)
                 if measure(clients[:1], 1, action)["errors"]:
@@ -129,15 +172,20 @@ def main():
                 if figures is None:
                     print(f"{label:<16} {count:>7}   not available here")
                     continue
+                queries, size = sizes.get(label, ("", 0))
                 print(f"{label:<16} {count:>7} {figures['rps']:>8.0f} {figures['rps'] / base['rps']:>6.2f} "
                       f"{figures['p50']:>7.1f} {figures['p95']:>7.1f} {figures['p99']:>7.1f} "
-                      f"{len(figures['errors']):>6}")
+                      f"{len(figures['errors']):>6} {queries:>7} {size / 1024:>5.1f}")
         current, peak = rss_mb(server.pid)
-        print(f"\nserver process memory: {current:.0f} MB now, {peak:.0f} MB at most (goal: at most 60 MB)")
-        server.terminate()
-        hello.terminate()
-        print(f"start to first answered request: {start_time(instance, args.threads):.2f} s (goal: under 1.5 s)")
+        print(f"\nserver process memory before the first measured request: {idle:.0f} MB")
+        print(f"server process memory: {current:.0f} MB now, {peak:.0f} MB at most (goal: at most 60 MB)")
+        loaded = "psycopg (PostgreSQL driver, installed here: peewee imports it)" if "psycopg" in sys.modules else "no"
+        print(f"extra drivers loaded: {loaded}")
+        print(f"start to first answered request: {started:.2f} s (goal: under 1.5 s)")
     finally:
+        for process in (server, hello):
+            if process is not None:
+                process.terminate()
         database.close()
         shutil.rmtree(instance, ignore_errors=True)
 
