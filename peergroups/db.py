@@ -11,10 +11,22 @@ from flask import g, request
 from peewee import DatabaseProxy, InterfaceError, OperationalError, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse
 from playhouse.migrations import Runner
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from . import ROOT
 
-database = DatabaseProxy()
+class _DatabaseProxy(DatabaseProxy):
+    def initialize(self, obj):
+        try:
+            current = object.__getattribute__(self, "obj")  # unset at first (a slot)
+        except AttributeError:
+            current = None
+        if current is not None:
+            release()  # the database being replaced closes its pooled connections first
+        super().initialize(obj)
+
+
+database = _DatabaseProxy()
 
 MIGRATIONS_DIR = ROOT / "migrations"
 # An arbitrary constant that names our advisory lock on PostgreSQL.
@@ -25,6 +37,61 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 5000,
     "synchronous": "normal",
 }
+
+
+class Prepared:
+    """A read that (nearly) every request makes, compiled to SQL once per database and then run with
+    new values. peewee builds a query's SQL anew at each run, and for the small queries of every
+    page that costs several times what SQLite takes to answer them.
+
+    `build(*values)` returns the peewee query. Each value is an int or a str that the query only
+    compares with columns (no IN lists, no None: those change the SQL itself). Rows come back as the
+    query would give them (models, tuples or dicts)."""
+
+    MARKERS = {int: lambda i: -7_340_000_000_000 - i, str: lambda i: f"\x00prepared value {i}\x00"}
+
+    def __init__(self, build):
+        self.build = build
+        self.compiled = weakref.WeakKeyDictionary()  # database -> {value types: (query, sql, params, slots)}
+
+    def _compile(self, kinds):
+        markers = []
+        for i, kind in enumerate(kinds):
+            if kind not in self.MARKERS:
+                raise TypeError(f"Prepared queries take int and str values, not {kind.__name__}")
+            markers.append(self.MARKERS[kind](i))
+        query = self.build(*markers)
+        sql, params = query.sql()
+        slots = [(at, markers.index(value)) for at, value in enumerate(params)
+                 if type(value) in self.MARKERS and value in markers]
+        if {index for _at, index in slots} != set(range(len(markers))):
+            raise ValueError("every value of a prepared query must appear in it as a parameter")
+        return query, sql, params, slots
+
+    def rows(self, *values):
+        kinds = tuple(type(value) for value in values)
+        by_kinds = self.compiled.setdefault(database.obj, {})
+        if kinds not in by_kinds:
+            by_kinds[kinds] = self._compile(kinds)
+        query, sql, params, slots = by_kinds[kinds]
+        params = list(params)
+        for at, index in slots:
+            params[at] = values[index]
+        return query._get_cursor_wrapper(database.execute_sql(sql, params))
+
+    def first(self, *values):
+        return next(iter(self.rows(*values)), None)
+
+
+_BY_ID = {}
+
+
+def row_by_id(model, row_id):
+    """model.get_or_none(model.id == row_id), prepared once per model (pages look rows up by id
+    from their address on every request)."""
+    if model not in _BY_ID:
+        _BY_ID[model] = Prepared(lambda value: model.select().where(model.id == value).limit(1))
+    return _BY_ID[model].first(int(row_id))
 
 
 class ConfigurationError(ValueError):
@@ -53,12 +120,18 @@ def check_url(url):
     raise ConfigurationError(f"DATABASE_URL must start with sqlite:/// or postgresql://: write {URL_FORMS}.")
 
 
-def make_database(url):
-    """Build the peewee database for a `sqlite:///path` or `postgresql://...` URL."""
+def make_database(url, pool=False):
+    """Build the peewee database for a `sqlite:///path` or `postgresql://...` URL. With `pool`, a
+    closed connection waits for the next request instead of being closed (the server's database:
+    opening a SQLite file and setting its pragmas cost more than most pages' queries)."""
     url = check_url(url)
     if url.startswith("sqlite:"):
-        return SqliteDatabase(parse(url)["database"], pragmas=SQLITE_PRAGMAS, check_same_thread=False)
-    pg = PostgresqlDatabase(url)
+        kind, options = (PooledSqliteDatabase, {"max_connections": None}) if pool else (SqliteDatabase, {})
+        return kind(parse(url)["database"], pragmas=SQLITE_PRAGMAS, check_same_thread=False, **options)
+    # A PostgreSQL server ends idle connections at its own pace: pooled ones are renewed hourly.
+    kind, options = (PooledPostgresqlDatabase, {"max_connections": 32, "stale_timeout": 3600, "timeout": 10}) \
+        if pool else (PostgresqlDatabase, {})
+    pg = kind(url, **options)
     pg.peergroups_url = url  # for pg_dump before upgrades
     return pg
 
@@ -109,7 +182,7 @@ def is_sqlite():
 def init_app(app):
     from . import health
 
-    database.initialize(make_database(app.config["DATABASE_URL"]))
+    database.initialize(make_database(app.config["DATABASE_URL"], pool=True))
     problem = sqlite_problem(app.config["DATABASE_URL"], app.instance_path) if is_sqlite() else None
     app.extensions["peergroups_database_problem"] = problem
     if problem:
@@ -157,6 +230,17 @@ def init_app(app):
             health.note_damage(app.extensions["peergroups_health"], exc)
         if not database.is_closed():
             database.close()
+
+
+def release():
+    """Close every connection of the current database, pooled ones too (before it is replaced, or
+    when its file is about to be)."""
+    if database.obj is None:
+        return
+    if hasattr(database.obj, "close_all"):
+        database.obj.close_all()
+    elif not database.is_closed():
+        database.close()
 
 
 def _unavailable():

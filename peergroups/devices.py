@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 
+from .db import Prepared
 from .models import SignedInDevice, User, utcnow
 
 # How often last_seen_at is written: a device used all day costs one UPDATE a minute, not one a request.
@@ -53,8 +54,11 @@ def find(key, user_id):
     """The device of this session key and person, with the person loaded, or None."""
     if not key:
         return None
-    return (SignedInDevice.select(SignedInDevice, User).join(User)
-            .where(SignedInDevice.key_hash == _hash(key), SignedInDevice.user == user_id).first())
+    return _FIND.first(_hash(key), user_id)
+
+
+_FIND = Prepared(lambda key_hash, user_id: SignedInDevice.select(SignedInDevice, User).join(User)
+                 .where(SignedInDevice.key_hash == key_hash, SignedInDevice.user == user_id).limit(1))
 
 
 def touch(device, now=None):

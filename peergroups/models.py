@@ -16,7 +16,7 @@ from peewee import (
     TimeField,
 )
 
-from .db import database
+from .db import Prepared, database
 from .questionnaire import loads
 
 ROLES = ("admin", "facilitator", "supervisor")
@@ -46,7 +46,10 @@ class Organization(BaseModel):
 
     @classmethod
     def current(cls):
-        return cls.select().order_by(cls.id).first()
+        return _FIRST_ORGANIZATION.first()
+
+
+_FIRST_ORGANIZATION = Prepared(lambda: Organization.select().order_by(Organization.id).limit(1))
 
 
 class User(UserMixin, BaseModel):

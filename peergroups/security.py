@@ -11,7 +11,9 @@ from werkzeug.routing import IntegerConverter
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .db import Prepared, row_by_id
 from .extensions import login_manager
+from .models import Group, GroupFacilitator
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -98,21 +100,21 @@ def _role():
 
 def led_group_ids():
     """Ids of the groups the signed-in facilitator leads (cached for the request)."""
-    from .models import GroupFacilitator
-
     if "led_group_ids" not in g:
-        g.led_group_ids = {row.group_id for row in GroupFacilitator.select(GroupFacilitator.group)
-                           .where(GroupFacilitator.user == current_user.id)}
+        g.led_group_ids = {group_id for (group_id,) in _LED_GROUPS.rows(current_user.id)}
     return g.led_group_ids
 
 
 def archived_group_ids():
     """Ids of archived groups (cached for the request): archived means read-only everywhere."""
-    from .models import Group
-
     if "archived_group_ids" not in g:
-        g.archived_group_ids = {row.id for row in Group.select(Group.id).where(Group.archived)}
+        g.archived_group_ids = {group_id for (group_id,) in _ARCHIVED_GROUPS.rows()}
     return g.archived_group_ids
+
+
+_LED_GROUPS = Prepared(lambda user_id: GroupFacilitator.select(GroupFacilitator.group)
+                       .where(GroupFacilitator.user == user_id).tuples())
+_ARCHIVED_GROUPS = Prepared(lambda: Group.select(Group.id).where(Group.archived).tuples())
 
 
 def may_see_group(group_id, edit=False):
@@ -127,8 +129,6 @@ def may_see_group(group_id, edit=False):
 
 
 def visible_groups(include_archived=False):
-    from .models import Group
-
     query = Group.select().order_by(Group.name)
     if not include_archived:
         query = query.where(~Group.archived)
@@ -140,9 +140,7 @@ def visible_groups(include_archived=False):
 
 
 def get_group(group_id, edit=False):
-    from .models import Group
-
-    group = Group.get_or_none(Group.id == group_id)
+    group = row_by_id(Group, group_id)
     if group is None or not may_see_group(group.id, edit):
         abort(404)
     if edit and group.archived:
@@ -152,7 +150,7 @@ def get_group(group_id, edit=False):
 
 def _get_in_group(model, row_id, edit):
     """A row that belongs to one group (a meeting, a pairing): visible with its group."""
-    row = model.get_or_none(model.id == row_id)
+    row = row_by_id(model, row_id)
     if row is None or not may_see_group(row.group_id, edit):
         abort(404)
     return row

@@ -229,3 +229,47 @@ def test_custom_surveys_upgrade_keeps_every_response(tmp_path):
     database.execute_sql('DELETE FROM "meeting" WHERE id = 11')
     assert not SurveyResponse.select().exists() and SurveyLink.select().count() == 1
     database.close()
+
+
+def test_requests_reuse_pooled_connections_with_their_settings(app):
+    """A request returns its connection to the pool, and the next request gets it back: no file to
+    open and no pragmas to set again. Released connections are really closed."""
+    app.add_url_rule("/_connection", "connection", lambda: str(id(database.connection())))
+    client = app.test_client()
+    first = client.get("/_connection").text
+    assert client.get("/_connection").text == first
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        connection = database.connection()
+        assert str(id(connection)) == first
+        if dbmod.is_sqlite():
+            assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        database.close()
+        dbmod.release()
+        assert not database.obj._connections and not database.obj._in_use
+        with pytest.raises(Exception, match="closed"):
+            connection.execute("SELECT 1")
+
+
+def test_a_prepared_query_gives_what_peewee_gives_for_every_value(app):
+    from peergroups.models import Group, GroupMember, Member
+
+    with app.app_context():
+        groups = [factories.group(name=name) for name in ("Alpha", "Beta", "It's \"quoted\"")]
+        factories.member(groups[0], name="Ana")
+        by_name = dbmod.Prepared(lambda name, at_least: Group.select().where(
+            (Group.name == name) & (Group.id >= at_least)).order_by(Group.id))
+        for group in groups:
+            assert [g.id for g in by_name.rows(group.name, 0)] == [group.id]
+            assert by_name.first(group.name, group.id + 1) is None
+        assert by_name.first("Nobody", 0) is None
+        names = dbmod.Prepared(lambda group_id: Member.select(Member.name).join(GroupMember)
+                               .where(GroupMember.group == group_id).tuples())
+        assert list(names.rows(groups[0].id)) == [("Ana",)]
+        assert list(names.rows(groups[1].id)) == []
+        assert dbmod.row_by_id(Group, groups[1].id).name == "Beta"
+        assert dbmod.row_by_id(Group, 10**9) is None
+        with pytest.raises(TypeError):
+            by_name.first(1.5, 0)
+        with pytest.raises(ValueError):
+            dbmod.Prepared(lambda group_id: Group.select()).first(1)
