@@ -81,7 +81,8 @@ def serve_fresh(config, threads):
     answered request)."""
     began = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", SERVER, json.dumps(config), str(threads)],
-                               stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+                               stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent,
+                               env={**os.environ, "MALLOC_ARENA_MAX": "2"})  # as deploy/peergroups.service
     port = int(process.stdout.readline())
     while time.perf_counter() - began < 30:
         try:
@@ -149,7 +150,7 @@ def main():
         port, server, started = serve_fresh({**app.config["BENCHMARK_CONFIG"], **config}, args.threads)
         hello_port, hello = serve(hello_app(), args.threads)
         idle = rss_mb(server.pid)[0]
-        print(f"waitress threads={args.threads} (the app in a new process); {args.clients} clients at most; "
+        print(f"waitress threads={args.threads} (the app in a new process, MALLOC_ARENA_MAX=2); {args.clients} clients at most; "
               f"WTF_CSRF_ENABLED=False; load average before: {os.getloadavg()[0]:.2f}\n{GOALS}\n")
         print(f"{'page':<16} {'clients':>7} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
               f" {'errors':>6} {'queries':>7} {'KB':>5}")

@@ -19,14 +19,25 @@ def bcp47(code):
     return str(code).replace("_", "-")
 
 
+# Each shipped language's name in itself, as Babel's CLDR data writes it (a test keeps them equal).
+# Every page's language links show all ten: written here, they do not load ten languages' locale
+# data (about 1 MB each) into every server process.
+AUTONYMS = {"en": "English", "es": "Español", "fr": "Français", "pt_BR": "Português (Brasil)", "ar": "العربية",
+            "fa": "فارسی", "zh_Hans": "中文 (简体)", "vi": "Tiếng Việt", "uk": "Українська", "so": "Soomaali"}
+RTL = frozenset({"ar", "fa"})  # likewise checked against Babel's character order
+
+
 @cache
 def is_rtl(code):
-    return Locale.parse(str(code)).character_order == "right-to-left"
+    code = str(code)
+    return code in RTL if code in AUTONYMS else Locale.parse(code).character_order == "right-to-left"
 
 
 @cache
 def native_name(code):
     """The language's name in itself ("Português (Brasil)", "中文 (简体)")."""
+    if code in AUTONYMS:
+        return AUTONYMS[code]
     name = Locale.parse(code).display_name or code
     return name[:1].upper() + name[1:]
 
