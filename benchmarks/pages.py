@@ -101,7 +101,8 @@ class QueryCounter(logging.Handler):
         self.count = 0
 
     def emit(self, record):
-        self.count += 1
+        if isinstance(record.msg, tuple):  # (sql, params); the pool logs other lines
+            self.count += 1
 
 
 def queries_and_bytes(client, path, method, form, htmx):

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import JOIN, fn
 
-from .db import database, lock_row, write_transaction
+from .db import Prepared, database, lock_row, write_transaction
 from .models import Attendance, AttendanceChange, Group, GroupMember, Meeting, Member, SurveyLink, User, utcnow
 
 RECENT_MEETINGS = 8  # how far back "likely to come" looks when ordering the roster
@@ -17,8 +17,8 @@ def set_mark(meeting, member_id, state, user_id):
     now = utcnow()
     with write_transaction():
         _lock(meeting.id)
-        current = Attendance.get_or_none(Attendance.meeting == meeting.id, Attendance.member == member_id)
-        previous = current.state if current else None
+        current = _MARK.first(meeting.id, member_id)
+        previous = current[0] if current else None
         if previous == state:
             return state
         _store(meeting.id, member_id, state, user_id, now)
@@ -65,14 +65,20 @@ def undo_last(meeting, user_id):
 def roster_cursor(meeting):
     """Where a meeting screen's roster stands: the meeting's latest mark change and its status.
     Any mark (a newcomer's too), undo, close or reopen moves it; one indexed MAX."""
-    latest = (AttendanceChange.select(fn.MAX(AttendanceChange.id))
-              .where(AttendanceChange.meeting == meeting.id).scalar())
+    (latest,) = _LATEST_CHANGE.first(meeting.id)
     return f"{latest or 0}-{meeting.status}"
 
 
 def present_count(meeting_id):
-    return (Attendance.select().where(Attendance.meeting == meeting_id, Attendance.state == "present")
-            .count())
+    return _PRESENT.first(meeting_id)[0]
+
+
+_MARK = Prepared(lambda meeting_id, member_id: Attendance.select(Attendance.state)
+                 .where(Attendance.meeting == meeting_id, Attendance.member == member_id).limit(1).tuples())
+_LATEST_CHANGE = Prepared(lambda meeting_id: AttendanceChange.select(fn.MAX(AttendanceChange.id))
+                          .where(AttendanceChange.meeting == meeting_id).tuples())
+_PRESENT = Prepared(lambda meeting_id: Attendance.select(fn.COUNT(Attendance.id))
+                    .where(Attendance.meeting == meeting_id, Attendance.state == "present").tuples())
 
 
 def expected_member_ids(meeting):
@@ -108,8 +114,7 @@ def in_progress(group):
     """The group's open meeting to continue: today's (group time zone) when there is one, else the
     latest that has started, else the next one started early."""
     today = local_today(group.timezone)
-    meetings = list(Meeting.select().where(Meeting.group == group.id, Meeting.status == "open")
-                    .order_by(Meeting.starts_at.desc()))
+    meetings = list(_OPEN_IN_GROUP.rows(group.id))
     return (next((m for m in meetings if m.local_date == today), None)
             or next((m for m in meetings if m.local_date < today), None)
             or (meetings[-1] if meetings else None))
@@ -117,8 +122,14 @@ def in_progress(group):
 
 def open_meetings(group_ids, count=5):
     """The latest meetings still open in these groups, each with its group loaded."""
-    return list(Meeting.select(Meeting, Group).join(Group).where(Meeting.status == "open", Meeting.group.in_(group_ids))
-                .order_by(Meeting.starts_at.desc()).limit(count))
+    return list(_OPEN_IN_GROUPS.rows(list(group_ids), count))
+
+
+_OPEN_IN_GROUP = Prepared(lambda group_id: Meeting.select().where(Meeting.group == group_id, Meeting.status == "open")
+                          .order_by(Meeting.starts_at.desc()))
+_OPEN_IN_GROUPS = Prepared(lambda group_ids, count: Meeting.select(Meeting, Group).join(Group)
+                           .where(Meeting.status == "open", Meeting.group.in_(group_ids))
+                           .order_by(Meeting.starts_at.desc()).limit(count))
 
 
 def local_today(timezone):
@@ -127,9 +138,8 @@ def local_today(timezone):
 
 def close_overdue(group):
     """A meeting left open is closed once its day is over in the group's time zone."""
-    overdue = Meeting.select().where(Meeting.group == group.id, Meeting.status == "open",
-                                     Meeting.local_date < local_today(group.timezone))
-    for meeting in overdue:
+    today = local_today(group.timezone)
+    for meeting in [m for m in _OPEN_IN_GROUP.rows(group.id) if m.local_date < today]:
         close_meeting(meeting, None)
 
 
@@ -231,19 +241,8 @@ def update_details(meeting_id, topic, mode, notes):
 def follow_up(group, missed, newcomer_days):
     """Two lists for a group's follow-up page: members not seen at any of the last `missed`
     closed meetings, and newcomers who came once and have not been back since."""
-    last = list(Meeting.select(Meeting.id, Meeting.local_date)
-                .where(Meeting.group == group.id, Meeting.status == "closed")
-                .order_by(Meeting.starts_at.desc()).limit(missed))
-    last_seen = (Attendance.select(Attendance.member, fn.MAX(Meeting.local_date).alias("seen"),
-                                   fn.COUNT(Attendance.id).alias("times"))
-                 .join(Meeting, on=(Attendance.meeting == Meeting.id))
-                 .where(Meeting.group == group.id, Attendance.state == "present")
-                 .group_by(Attendance.member).alias("last_seen"))
-    members = (Member.active_in(group.id, Member.id, Member.name, Member.phone, Member.email, last_seen.c.seen.alias("seen"),
-                                last_seen.c.times.alias("times"))
-               .join(last_seen, JOIN.LEFT_OUTER, on=(last_seen.c.member_id == Member.id), src=Member)
-               .order_by(fn.LOWER(Member.name)).dicts())
-    rows = [{**row, "seen": _as_date(row["seen"]), "times": row["times"] or 0} for row in members]
+    last = list(_LAST_CLOSED.rows(group.id, missed))
+    rows = [{**row, "seen": _as_date(row["seen"]), "times": row["times"] or 0} for row in _LAST_SEEN.rows(group.id)]
     not_seen = []
     if len(last) == missed:
         oldest = last[-1].local_date
@@ -252,3 +251,21 @@ def follow_up(group, missed, newcomer_days):
     since = local_today(group.timezone) - datetime.timedelta(days=newcomer_days)
     came_once = [r for r in rows if r["times"] == 1 and latest and r["seen"] < latest and r["seen"] >= since]
     return not_seen, came_once
+
+
+def _last_seen(group_id):
+    last_seen = (Attendance.select(Attendance.member, fn.MAX(Meeting.local_date).alias("seen"),
+                                   fn.COUNT(Attendance.id).alias("times"))
+                 .join(Meeting, on=(Attendance.meeting == Meeting.id))
+                 .where(Meeting.group == group_id, Attendance.state == "present")
+                 .group_by(Attendance.member).alias("last_seen"))
+    return (Member.active_in(group_id, Member.id, Member.name, Member.phone, Member.email,
+                             last_seen.c.seen.alias("seen"), last_seen.c.times.alias("times"))
+            .join(last_seen, JOIN.LEFT_OUTER, on=(last_seen.c.member_id == Member.id), src=Member)
+            .order_by(fn.LOWER(Member.name)).dicts())
+
+
+_LAST_CLOSED = Prepared(lambda group_id, count: Meeting.select(Meeting.id, Meeting.local_date)
+                        .where(Meeting.group == group_id, Meeting.status == "closed")
+                        .order_by(Meeting.starts_at.desc()).limit(count))
+_LAST_SEEN = Prepared(_last_seen)

@@ -7,7 +7,7 @@ import json
 from peewee import fn
 
 from .accounts import new_token, token_hash
-from .db import lock_row, write_transaction
+from .db import Prepared, lock_row, write_transaction
 from .models import (
     Agreement, AgreementLink, AgreementVersion, Consent, GroupAgreement, GroupMember, Member, utcnow,
 )
@@ -154,6 +154,14 @@ def pending(group_id, member_ids=None):
     """{member_id: [agreement ids]} for the group's active members who have not accepted the
     current version of an agreement the group expects (a withdrawal counts as not accepted). One
     statement: it runs for every meeting screen and every mark."""
+    result, wanted = {}, None if member_ids is None else set(member_ids)
+    for member_id, agreement_id in _PENDING.rows(group_id):
+        if wanted is None or member_id in wanted:
+            result.setdefault(member_id, []).append(agreement_id)
+    return result
+
+
+def _pending(group_id):
     latest, version = Consent.alias(), AgreementVersion.alias()
     newest = latest.select(fn.MAX(latest.id)).where(latest.member == Member.id,
                                                     latest.agreement == GroupAgreement.agreement)
@@ -166,12 +174,10 @@ def pending(group_id, member_ids=None):
              .join(Agreement, on=(Agreement.id == GroupAgreement.agreement))
              .where(~Agreement.archived, ~fn.EXISTS(accepted))
              .order_by(Member.id, GroupAgreement.agreement))
-    if member_ids is not None:
-        query = query.where(Member.id.in_(list(member_ids)))
-    result = {}
-    for member_id, agreement_id in query.tuples():
-        result.setdefault(member_id, []).append(agreement_id)
-    return result
+    return query.tuples()
+
+
+_PENDING = Prepared(_pending)
 
 
 def _accepts(row, version_id):

@@ -2,7 +2,7 @@
 what the survey pages and the meeting's "Someone needs help now" screen show."""
 from peewee import fn
 
-from .db import write_transaction
+from .db import Prepared, write_transaction
 from .models import CrisisLine, EscalationStep
 
 FIELDS = ("locale", "name", "phone", "text_line", "url", "hours")
@@ -12,7 +12,10 @@ def lines_for(locale):
     """Every line, the reader's language first, then the general lines (locale ""), then the rest:
     someone in crisis may read another language better than the page's."""
     own = str(locale)
-    return sorted(CrisisLine.select(), key=lambda line: (line.locale != own, line.locale != "", line.locale, line.name))
+    return sorted(_LINES.rows(), key=lambda line: (line.locale != own, line.locale != "", line.locale, line.name))
+
+
+_LINES = Prepared(lambda: CrisisLine.select())
 
 
 def all_lines():

@@ -40,43 +40,68 @@ SQLITE_PRAGMAS = {
 
 
 class Prepared:
-    """A read that (nearly) every request makes, compiled to SQL once per database and then run with
-    new values. peewee builds a query's SQL anew at each run, and for the small queries of every
-    page that costs several times what SQLite takes to answer them.
+    """A read that pages make on every request, compiled to SQL once per database and then run with
+    new values. peewee builds a query's SQL anew at each run, and for the small queries of a page
+    that costs several times what SQLite takes to answer them.
 
-    `build(*values)` returns the peewee query. Each value is an int or a str that the query only
-    compares with columns (no IN lists, no None: those change the SQL itself). Rows come back as the
-    query would give them (models, tuples or dicts)."""
+    `build(*values)` returns the peewee query. Each value is an int, a str, a date or a datetime
+    that the query only compares with columns, or a collection of ints for an IN list (compiled
+    once per length). No None or bool: those change the SQL itself. Rows come back as the query gives them (models,
+    tuples or dicts)."""
 
-    MARKERS = {int: lambda i: -7_340_000_000_000 - i, str: lambda i: f"\x00prepared value {i}\x00"}
+    BASE = -7_340_000_000_000  # marker values far from any id or count
 
     def __init__(self, build):
         self.build = build
-        self.compiled = weakref.WeakKeyDictionary()  # database -> {value types: (query, sql, params, slots)}
+        self.compiled = weakref.WeakKeyDictionary()  # database -> {shape: (query, sql, params, slots)}
 
-    def _compile(self, kinds):
-        markers = []
-        for i, kind in enumerate(kinds):
-            if kind not in self.MARKERS:
-                raise TypeError(f"Prepared queries take int and str values, not {kind.__name__}")
-            markers.append(self.MARKERS[kind](i))
+    SCALARS = {
+        int: lambda k: Prepared.BASE - k,
+        str: lambda k: f"\x00prepared value {k}\x00",
+        datetime.date: lambda k: datetime.date(1000, 1, 1) + datetime.timedelta(days=k),
+        datetime.datetime: lambda k: datetime.datetime(1000, 1, 1) + datetime.timedelta(seconds=k),
+    }
+
+    @classmethod
+    def _shape(cls, value):
+        if type(value) in cls.SCALARS:
+            return type(value)
+        if isinstance(value, (tuple, list, set, frozenset)) and all(type(item) is int for item in value):
+            return len(value)
+        raise TypeError(f"Prepared queries take ints, strs, dates and collections of ints, not {value!r}")
+
+    def _compile(self, shape):
+        markers, flat = [], []
+        for kind in shape:
+            if kind in self.SCALARS:
+                markers.append(self.SCALARS[kind](len(flat)))
+                flat.append(markers[-1])
+            else:  # an IN list of `kind` ints
+                markers.append(tuple(self.BASE - len(flat) - i for i in range(kind)))
+                flat.extend(markers[-1])
         query = self.build(*markers)
         sql, params = query.sql()
-        slots = [(at, markers.index(value)) for at, value in enumerate(params)
-                 if type(value) in self.MARKERS and value in markers]
-        if {index for _at, index in slots} != set(range(len(markers))):
+        where = {(type(marker), marker): index for index, marker in enumerate(flat)}
+        slots = [(at, where[type(value), value]) for at, value in enumerate(params) if (type(value), value) in where]
+        if {index for _at, index in slots} != set(range(len(flat))):
             raise ValueError("every value of a prepared query must appear in it as a parameter")
         return query, sql, params, slots
 
     def rows(self, *values):
-        kinds = tuple(type(value) for value in values)
-        by_kinds = self.compiled.setdefault(database.obj, {})
-        if kinds not in by_kinds:
-            by_kinds[kinds] = self._compile(kinds)
-        query, sql, params, slots = by_kinds[kinds]
+        shape = tuple(self._shape(value) for value in values)
+        by_shape = self.compiled.setdefault(database.obj, {})
+        if shape not in by_shape:
+            by_shape[shape] = self._compile(shape)
+        query, sql, params, slots = by_shape[shape]
+        flat = []
+        for value in values:
+            if type(value) in self.SCALARS:
+                flat.append(value)
+            else:
+                flat.extend(value)
         params = list(params)
         for at, index in slots:
-            params[at] = values[index]
+            params[at] = flat[index]
         return query._get_cursor_wrapper(database.execute_sql(sql, params))
 
     def first(self, *values):

@@ -3,6 +3,7 @@ has not seen, and the next step a row offers. Flask-free: views/groups.py calls 
 contact details is security.py's to decide."""
 from peewee import JOIN
 
+from .db import Prepared
 from .models import ContactNote, User
 from .sharing import tel_href
 
@@ -18,11 +19,13 @@ def latest(group_id, member_ids):
     """{member id: their latest contact note in this group, with by_name}, one query."""
     if not member_ids:
         return {}
-    notes = (ContactNote.select(ContactNote, User.name.alias("by_name"))
-             .join(User, on=(ContactNote.by == User.id), join_type=JOIN.LEFT_OUTER)
-             .where(ContactNote.group == group_id, ContactNote.member.in_(list(member_ids)))
-             .order_by(ContactNote.contacted_on, ContactNote.id).objects())
-    return {note.member_id: note for note in notes}  # the last one wins
+    return {note.member_id: note for note in _LATEST.rows(group_id, list(member_ids))}  # the last one wins
+
+
+_LATEST = Prepared(lambda group_id, member_ids: ContactNote.select(ContactNote, User.name.alias("by_name"))
+                   .join(User, on=(ContactNote.by == User.id), join_type=JOIN.LEFT_OUTER)
+                   .where(ContactNote.group == group_id, ContactNote.member.in_(member_ids))
+                   .order_by(ContactNote.contacted_on, ContactNote.id).objects())
 
 
 def ways_to_reach(phone, email):

@@ -7,7 +7,7 @@ import secrets
 from peewee import fn
 
 from .attendance import local_today
-from .db import write_transaction
+from .db import Prepared, write_transaction
 from .models import Attendance, Group, GroupFacilitator, GroupMember, Meeting, Member, User, utcnow
 from .schedule import Schedule, next_occurrences
 from .surveys import open_link
@@ -38,7 +38,10 @@ def roster_sizes(group_ids):
 
 
 def roster(group):
-    return list(Member.active_in(group.id).order_by(fn.LOWER(Member.name)))
+    return list(_ROSTER.rows(group.id))
+
+
+_ROSTER = Prepared(lambda group_id: Member.active_in(group_id).order_by(fn.LOWER(Member.name)))
 
 
 def staff_who_may_lead():
@@ -48,9 +51,12 @@ def staff_who_may_lead():
 
 def leaders(group):
     """The group's facilitators first, then co-facilitators; each User carries `.lead`."""
-    return list(User.select(User, GroupFacilitator.lead).join(GroupFacilitator)
-                .where(GroupFacilitator.group == group.id).order_by(GroupFacilitator.lead.desc(), User.name)
-                .objects())
+    return list(_LEADERS.rows(group.id))
+
+
+_LEADERS = Prepared(lambda group_id: User.select(User, GroupFacilitator.lead).join(GroupFacilitator)
+                    .where(GroupFacilitator.group == group_id).order_by(GroupFacilitator.lead.desc(), User.name)
+                    .objects())
 
 
 def create_group(fields, leads=None):
@@ -84,11 +90,16 @@ def set_archived(group_id, archived):
 
 def recent_meetings(group, count=12):
     """The latest meetings, newest first, and {meeting id: people present}."""
-    meetings = list(Meeting.select().where(Meeting.group == group.id).order_by(Meeting.starts_at.desc()).limit(count))
-    present = dict(Attendance.select(Attendance.meeting, fn.COUNT(Attendance.id))
-                   .where(Attendance.meeting.in_([m.id for m in meetings]), Attendance.state == "present")
-                   .group_by(Attendance.meeting).tuples())
+    meetings = list(_RECENT.rows(group.id, count))
+    present = dict(_PRESENT_AT.rows([m.id for m in meetings]))
     return meetings, present
+
+
+_RECENT = Prepared(lambda group_id, count: Meeting.select().where(Meeting.group == group_id)
+                   .order_by(Meeting.starts_at.desc()).limit(count))
+_PRESENT_AT = Prepared(lambda meeting_ids: Attendance.select(Attendance.meeting, fn.COUNT(Attendance.id))
+                       .where(Attendance.meeting.in_(meeting_ids), Attendance.state == "present")
+                       .group_by(Attendance.meeting).tuples())
 
 
 def next_topic(group):
@@ -96,12 +107,15 @@ def next_topic(group):
     topics = group.topic_list
     if not topics:
         return ""
-    last = (Meeting.select(Meeting.topic).where(Meeting.group == group.id, Meeting.topic != "",
-                                                Meeting.status != "cancelled")
-            .order_by(Meeting.starts_at.desc()).first())
-    if last is None or last.topic not in topics:
+    last = _LAST_TOPIC.first(group.id)
+    if last is None or last[0] not in topics:
         return topics[0]
-    return topics[(topics.index(last.topic) + 1) % len(topics)]
+    return topics[(topics.index(last[0]) + 1) % len(topics)]
+
+
+_LAST_TOPIC = Prepared(lambda group_id: Meeting.select(Meeting.topic)
+                       .where(Meeting.group == group_id, Meeting.topic != "", Meeting.status != "cancelled")
+                       .order_by(Meeting.starts_at.desc()).limit(1).tuples())
 
 
 def planned_occurrence(group, starts_at):

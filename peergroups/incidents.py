@@ -7,7 +7,7 @@ import datetime
 
 from peewee import JOIN, SQL, fn
 
-from .db import is_sqlite, write_transaction
+from .db import Prepared, is_sqlite, write_transaction
 from .models import Group, Incident, IncidentEvent, IncidentNote, Supervision, User, utcnow
 
 TEXT_MAX = 5000
@@ -26,15 +26,27 @@ def create(values, user_id):
 def visible(user_id, role, status=None):
     """The incidents this user may see, newest first, with their group's name: all of them for
     admins and supervisors, their own for a facilitator."""
-    query = (Incident.select(Incident, Group.name.alias("group_name"), User.name.alias("recorder_name"))
-             .join(Group, on=(Incident.group == Group.id))
-             .join(User, JOIN.LEFT_OUTER, on=(Incident.recorded_by == User.id), src=Incident)
-             .order_by(Incident.occurred_at.desc(), Incident.id.desc()))
-    if role not in ("admin", "supervisor"):
-        query = query.where(Incident.recorded_by == user_id)
-    if status:
-        query = query.where(Incident.status == status)
-    return list(query.objects())
+    everyone = role in ("admin", "supervisor")
+    values = ([] if everyone else [user_id]) + ([status] if status else [])
+    return list(_VISIBLE[everyone, bool(status)].rows(*values))
+
+
+def _visible_query(everyone, by_status):
+    def build(*values):
+        query = (Incident.select(Incident, Group.name.alias("group_name"), User.name.alias("recorder_name"))
+                 .join(Group, on=(Incident.group == Group.id))
+                 .join(User, JOIN.LEFT_OUTER, on=(Incident.recorded_by == User.id), src=Incident)
+                 .order_by(Incident.occurred_at.desc(), Incident.id.desc()))
+        if not everyone:
+            query = query.where(Incident.recorded_by == values[0])
+        if by_status:
+            query = query.where(Incident.status == values[-1])
+        return query.objects()
+    return Prepared(build)
+
+
+_VISIBLE = {(everyone, by_status): _visible_query(everyone, by_status)
+            for everyone in (True, False) for by_status in (True, False)}
 
 
 def overdue(user_id, role, today):

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import fn
 
 from . import attendance
-from .db import write_transaction
+from .db import Prepared, write_transaction
 from .models import AgreementLink, Attendance, AttendanceChange, Consent, Group, GroupMember, Meeting, Member
 
 SEARCH_LIMIT = 200
@@ -41,24 +41,33 @@ def search(groups, text, archived=False, exclude=None, limit=SEARCH_LIMIT):
 
 
 def groups_of(member_id):
-    return list(Group.select().join(GroupMember).where(GroupMember.member == member_id))
+    return list(_GROUPS_OF.rows(member_id))
+
+
+_GROUPS_OF = Prepared(lambda member_id: Group.select().join(GroupMember).where(GroupMember.member == member_id))
 
 
 def recent_marks(member_id, group_ids, limit=100):
     """The member's marks in these groups, newest first: dicts with state, local_date, meeting_id
     and group_name."""
-    return list(Attendance.select(Attendance.state, Meeting.local_date, Meeting.id.alias("meeting_id"),
-                                  Group.name.alias("group_name"))
-                .join(Meeting, on=(Attendance.meeting == Meeting.id))
-                .join(Group, on=(Meeting.group == Group.id))
-                .where(Attendance.member == member_id, Meeting.group.in_(group_ids))
-                .order_by(Meeting.local_date.desc()).limit(limit).dicts())
+    return list(_RECENT_MARKS.rows(member_id, list(group_ids), limit))
+
+
+_RECENT_MARKS = Prepared(lambda member_id, group_ids, limit: Attendance.select(
+    Attendance.state, Meeting.local_date, Meeting.id.alias("meeting_id"), Group.name.alias("group_name"))
+    .join(Meeting, on=(Attendance.meeting == Meeting.id))
+    .join(Group, on=(Meeting.group == Group.id))
+    .where(Attendance.member == member_id, Meeting.group.in_(group_ids))
+    .order_by(Meeting.local_date.desc()).limit(limit).dicts())
 
 
 def in_group(member_id, group_id):
     """The member when they belong (or belonged) to the group, else None."""
-    return (Member.select().join(GroupMember, on=(GroupMember.member == Member.id))
-            .where(Member.id == member_id, GroupMember.group == group_id).first())
+    return _IN_GROUP.first(member_id, group_id)
+
+
+_IN_GROUP = Prepared(lambda member_id, group_id: Member.select().join(GroupMember, on=(GroupMember.member == Member.id))
+                     .where(Member.id == member_id, GroupMember.group == group_id).limit(1))
 
 
 def name_taken(group_id, name):

@@ -7,7 +7,7 @@ from peewee import JOIN, Case, IntegrityError, fn
 
 from . import matching
 from .attendance import _as_date, local_today
-from .db import write_transaction
+from .db import Prepared, write_transaction
 from .models import (
     OPEN_PAIRING_STATES, Attendance, CheckIn, GroupMember, Meeting, Member, MentorProfile,
     NewcomerPreference, Pairing, split_codes, utcnow,
@@ -32,18 +32,25 @@ def open_pairings():
 def waiting_newcomers(group_id, window_days, today):
     """Newcomers of the group (first present there within the window) without an open pairing,
     the longest wait first: dicts with id, name, locale and since (first present date)."""
+    rows = _WAITING.rows(group_id, today - datetime.timedelta(days=window_days))
+    return [{**row, "since": _as_date(row["since"])} for row in rows]
+
+
+def _waiting(group_id, earliest):
     first = (Attendance.select(Attendance.member, fn.MIN(Meeting.local_date).alias("since"))
              .join(Meeting, on=(Attendance.meeting == Meeting.id))
              .where(Meeting.group == group_id, Attendance.state == "present")
              .group_by(Attendance.member)
-             .having(fn.MIN(Meeting.local_date) >= today - datetime.timedelta(days=window_days))
+             .having(fn.MIN(Meeting.local_date) >= earliest)
              .alias("first"))
     paired = Pairing.select(Pairing.newcomer).where(open_pairings())
-    rows = (Member.active_in(group_id, Member.id, Member.name, Member.locale, first.c.since.alias("since"))
+    return (Member.active_in(group_id, Member.id, Member.name, Member.locale, first.c.since.alias("since"))
             .join(first, on=(first.c.member_id == Member.id), src=Member)
             .where(Member.id.not_in(paired))
             .order_by(first.c.since, fn.LOWER(Member.name), Member.id).dicts())
-    return [{**row, "since": _as_date(row["since"])} for row in rows]
+
+
+_WAITING = Prepared(_waiting)
 
 
 def waiting_in(group, window_days):
@@ -211,11 +218,16 @@ def check_ins(pairing_id):
 
 
 def mentor_profile_of(member_id):
-    return MentorProfile.get_or_none(MentorProfile.member == member_id)
+    return _PROFILE.first(member_id)
 
 
 def preference_of(member_id):
-    return NewcomerPreference.get_or_none(NewcomerPreference.member == member_id)
+    return _PREFERENCE.first(member_id)
+
+
+_PROFILE = Prepared(lambda member_id: MentorProfile.select().where(MentorProfile.member == member_id).limit(1))
+_PREFERENCE = Prepared(lambda member_id: NewcomerPreference.select().where(NewcomerPreference.member == member_id)
+                       .limit(1))
 
 
 def save_profile(model, member_id, values):

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from .db import Prepared, row_by_id
 from .extensions import login_manager
-from .models import Group, GroupFacilitator
+from .models import Group, GroupFacilitator, GroupMember, Meeting, Member
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -157,15 +157,15 @@ def _get_in_group(model, row_id, edit):
 
 
 def get_meeting(meeting_id, edit=False):
-    from .models import Meeting
-
     return _get_in_group(Meeting, meeting_id, edit)
 
 
 def member_group_ids(member_id):
-    from .models import GroupMember
+    return {group_id for (group_id,) in _MEMBER_GROUPS.rows(member_id)}
 
-    return {row.group_id for row in GroupMember.select(GroupMember.group).where(GroupMember.member == member_id)}
+
+_MEMBER_GROUPS = Prepared(lambda member_id: GroupMember.select(GroupMember.group)
+                          .where(GroupMember.member == member_id).tuples())
 
 
 def may_see_member(member_id, edit=False):
@@ -180,9 +180,7 @@ def may_see_member(member_id, edit=False):
 
 
 def get_member(member_id, edit=False):
-    from .models import Member
-
-    member = Member.get_or_none(Member.id == member_id)
+    member = row_by_id(Member, member_id)
     if member is None or not may_see_member(member.id, edit):
         abort(404)
     return member

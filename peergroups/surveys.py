@@ -12,8 +12,11 @@ import re
 import secrets
 from zoneinfo import ZoneInfo
 
-from .db import database, is_sqlite, lock_row, write_transaction
-from .models import Attendance, Group, Member, Survey, SurveyAnswer, SurveyLink, SurveyResponse, utcnow
+from peewee import fn
+
+from .attendance import present_count
+from .db import Prepared, database, is_sqlite, lock_row, row_by_id, write_transaction
+from .models import Group, Meeting, Member, Survey, SurveyAnswer, SurveyLink, SurveyResponse, utcnow
 from .questionnaire import AFTER_MEETING
 
 TOKEN_BYTES = 9  # 72 random bits in 12 URL-safe characters: short enough to type
@@ -29,19 +32,23 @@ CODE_LENGTH = 8
 
 def definition_of(survey_id):
     """The questionnaire a link or a group uses: an organization's survey, or (None) our own."""
-    return AFTER_MEETING if survey_id is None else Survey.get_by_id(survey_id).questionnaire()
+    return AFTER_MEETING if survey_id is None else row_by_id(Survey, survey_id).questionnaire()
 
 
 def names_of(survey_ids):
     """{survey id: its name} for these ids; None is our own survey."""
     names = {None: AFTER_MEETING.name}
-    for survey in Survey.select().where(Survey.id.in_([i for i in survey_ids if i is not None])):
+    for survey in _SURVEYS.rows([i for i in survey_ids if i is not None]):
         names[survey.id] = survey.questionnaire().name
     return names
 
 
 def group_languages(group_id):
-    return Group.select(Group.languages).where(Group.id == group_id).get().language_list
+    return _GROUP_LANGUAGES.first(group_id).language_list
+
+
+_SURVEYS = Prepared(lambda survey_ids: Survey.select().where(Survey.id.in_(survey_ids)))
+_GROUP_LANGUAGES = Prepared(lambda group_id: Group.select(Group.languages).where(Group.id == group_id).limit(1))
 
 
 def _local_today(group, now=None):
@@ -88,7 +95,7 @@ def as_short_code(text):
 def find_by_code(text, now=None):
     """The open link with this short code, or None (a closed link's code opens nothing)."""
     code = as_short_code(text)
-    link = SurveyLink.get_or_none(SurveyLink.short_code == code) if code else None
+    link = _BY_CODE.first(code) if code else None
     return link if link and is_open(link, now) else None
 
 
@@ -203,7 +210,11 @@ def find_link(token):
     """The link for a token as typed or scanned; anything malformed is simply not found."""
     if not TOKEN_PATTERN.match(token or ""):
         return None
-    return SurveyLink.get_or_none(SurveyLink.token == token)
+    return _BY_TOKEN.first(token)
+
+
+_BY_TOKEN = Prepared(lambda token: SurveyLink.select().where(SurveyLink.token == token).limit(1))
+_BY_CODE = Prepared(lambda code: SurveyLink.select().where(SurveyLink.short_code == code).limit(1))
 
 
 def is_open(link, now=None):
@@ -214,9 +225,13 @@ def response_cap(link, margin):
     """A meeting's: the people recorded present, plus a margin, counted now, since marks change
     during a meeting. A period's: the group's current members plus the margin."""
     if link.meeting_id is None:
-        return Member.active_in(link.group_id).count() + margin
-    present = Attendance.select().where(Attendance.meeting == link.meeting_id, Attendance.state == "present").count()
-    return present + margin
+        return _MEMBERS.first(link.group_id)[0] + margin
+    return present_count(link.meeting_id) + margin
+
+
+_MEMBERS = Prepared(lambda group_id: Member.active_in(group_id, fn.COUNT(Member.id)).tuples())
+_RESPONSES = Prepared(lambda link_id: SurveyResponse.select(fn.COUNT(SurveyResponse.id))
+                      .where(SurveyResponse.link == link_id).tuples())
 
 
 def store_response(link, answers, margin, now=None):
@@ -226,12 +241,12 @@ def store_response(link, answers, margin, now=None):
     Only the answers, the link and the date it counts for are written: no time, no visitor data."""
     with write_transaction():
         lock_row(SurveyLink, link.id)  # two answers at the same instant cannot both pass the cap
-        link = SurveyLink.get_by_id(link.id)  # closed meanwhile? (its responses may be shuffled)
+        link = row_by_id(SurveyLink, link.id)  # closed meanwhile? (its responses may be shuffled)
         if not is_open(link, now):
             return CLOSED
-        if SurveyResponse.select().where(SurveyResponse.link == link.id).count() >= response_cap(link, margin):
+        if _RESPONSES.first(link.id)[0] >= response_cap(link, margin):
             return FULL
-        counts_for = link.period or link.meeting.local_date
+        counts_for = link.period or row_by_id(Meeting, link.meeting_id).local_date
         response = SurveyResponse.create(id=secrets.token_urlsafe(16), link=link.id, counts_for=counts_for)
         # insert_many takes its columns from the first row: every row names both value and text.
         rows = [dict(response=response.id, question=key, value=None if isinstance(answer, str) else answer,

@@ -1,4 +1,5 @@
 """Schema upgrades, automatic migration at the first request, backups, the demo command."""
+import datetime
 import os
 import sqlite3
 import subprocess
@@ -267,9 +268,24 @@ def test_a_prepared_query_gives_what_peewee_gives_for_every_value(app):
                                .where(GroupMember.group == group_id).tuples())
         assert list(names.rows(groups[0].id)) == [("Ana",)]
         assert list(names.rows(groups[1].id)) == []
+        among = dbmod.Prepared(lambda ids, name: Group.select(Group.id).where(Group.id.in_(ids), Group.name != name)
+                               .order_by(Group.id).tuples())
+        ids = [group.id for group in groups]
+        assert list(among.rows(ids, "Beta")) == [(ids[0],), (ids[2],)]
+        assert list(among.rows({ids[1]}, "Alpha")) == [(ids[1],)]
+        assert list(among.rows((), "Alpha")) == []
+        assert list(among.rows(ids[::-1], "")) == [(i,) for i in ids]
+        since = dbmod.Prepared(lambda day, moment: Member.select(Member.name).where(
+            Member.joined_on >= day, Member.created_at <= moment).tuples())
+        joined = Member.get(Member.name == "Ana").joined_on
+        later = datetime.datetime(2100, 1, 1)
+        assert list(since.rows(joined, later)) == [("Ana",)]
+        assert list(since.rows(joined + datetime.timedelta(days=1), later)) == []
+        assert list(since.rows(joined, datetime.datetime(2000, 1, 1))) == []
         assert dbmod.row_by_id(Group, groups[1].id).name == "Beta"
         assert dbmod.row_by_id(Group, 10**9) is None
-        with pytest.raises(TypeError):
-            by_name.first(1.5, 0)
+        for wrong in (1.5, None, True, ["a"]):
+            with pytest.raises(TypeError):
+                by_name.first(wrong, 0)
         with pytest.raises(ValueError):
             dbmod.Prepared(lambda group_id: Group.select()).first(1)
