@@ -1,4 +1,6 @@
 """The Flask extension singletons, created once and bound to the app in create_app()."""
+from functools import cached_property
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -6,7 +8,17 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-babel = Babel()
+
+
+class _Babel(Babel):
+    @cached_property
+    def domain_instance(self):
+        from .i18n import CatalogDomain
+
+        return CatalogDomain(domain=self.domain)
+
+
+babel = _Babel()
 csrf = CSRFProtect()
 htmx = Htmx()
 login_manager = LoginManager()

@@ -2,6 +2,7 @@
 import datetime
 from functools import cache, lru_cache
 
+import flask_babel
 from babel import Locale, UnknownLocaleError
 from flask import current_app, flash, g, request, session
 from flask_babel import get_locale, lazy_gettext as _l
@@ -219,6 +220,33 @@ def switcher_entries(codes):
     return [(c, bcp47(c), native_name(c)) for c in codes]
 
 
+class CatalogDomain(flask_babel.Domain):
+    """Flask-Babel's message domain, keeping the request's catalog beside the locale it belongs to.
+    A page calls gettext a hundred times or more, and Flask-Babel otherwise looks up the request's
+    state, its locale and the catalog cache again at every call. The pair is checked by the
+    locale object's identity, so refresh() and force_locale() still switch catalogs."""
+
+    def get_translations(self):
+        try:
+            state = g._flask_babel
+            locale, translations = state.peergroups_catalog
+            if locale is state.babel_locale:
+                return translations
+        except (AttributeError, RuntimeError):  # no catalog or locale chosen yet, or outside a request
+            pass
+        translations = super().get_translations()
+        state = g.get("_flask_babel") if g else None
+        if getattr(state, "babel_locale", None) is not None:
+            state.peergroups_catalog = (state.babel_locale, translations)
+        return translations
+
+
+def _catalog():
+    from .extensions import babel
+
+    return babel.domain_instance.get_translations()
+
+
 def compile_catalogs(directory):
     """Compile every .po whose .mo is missing or older: .mo files are build output."""
     from babel.messages.mofile import write_mo
@@ -245,5 +273,13 @@ def init_app(app):
         app,
         locale_selector=select_locale,
         default_translation_directories=str(app.config["TRANSLATIONS_DIR"]),
+    )
+    # Templates reach the catalog directly (Flask-Babel's own callables first look up the domain).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: _catalog().ugettext(text),
+        ngettext=lambda singular, plural, n: _catalog().ungettext(singular, plural, n),
+        pgettext=lambda context, text: _catalog().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: _catalog().unpgettext(context, singular, plural, n),
+        newstyle=True,
     )
     app.before_request(remember_lang)

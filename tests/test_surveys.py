@@ -307,6 +307,21 @@ def test_bad_answers_answer_422_keeping_input(app, link, change):
         assert SurveyResponse.select().count() == 0
 
 
+def test_written_out_options_are_what_wtforms_would_render(app, link):
+    """survey.html writes its radio buttons by hand (speed): each must be the widget's own markup,
+    checked ones too."""
+    from peergroups.views.surveys import survey_form
+
+    data = {**GOOD, "useful": "6"}
+    body = fresh(app).post(f"/s/{link.token}", data=data).get_data(as_text=True)
+    with app.test_request_context(f"/s/{link.token}", method="POST", data=data):
+        form = survey_form(surveys.definition_of(None), "en")[0]()
+        options = [str(option()) for field in form if field.type == "RadioField" for option in field]
+    assert len(options) == 20 and sum("checked" in option for option in options) == 3
+    for option in options:
+        assert option in body
+
+
 def test_a_huge_comment_is_refused_and_nothing_is_stored(app, link):
     response = fresh(app).post(f"/s/{link.token}", data={**GOOD, "comment": "x" * 100_000})
     assert response.status_code == 422 and "at most 1000 characters" in response.get_data(as_text=True)
