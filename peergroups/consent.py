@@ -29,12 +29,17 @@ class Refused(Exception):
 
 def agreements(include_archived=False):
     """Every agreement with its current version number (one query)."""
+    return list(_AGREEMENTS[bool(include_archived)].rows())
+
+
+def _agreements(include_archived):
     current = fn.MAX(AgreementVersion.number).alias("current")
     query = (Agreement.select(Agreement, current).join(AgreementVersion, on=(AgreementVersion.agreement == Agreement.id))
              .group_by(Agreement.id).order_by(Agreement.title))
-    if not include_archived:
-        query = query.where(~Agreement.archived)
-    return list(query)
+    return query if include_archived else query.where(~Agreement.archived)
+
+
+_AGREEMENTS = {everything: Prepared(lambda everything=everything: _agreements(everything)) for everything in (True, False)}
 
 
 def get_agreement(agreement_id):
@@ -132,22 +137,31 @@ def set_expected(group_id, agreement_ids):
 
 def _current_versions(agreement_ids):
     """{agreement_id: current version id} for these agreements, in one query."""
+    return {agreement_id: version_id for version_id, agreement_id in _CURRENT.rows(list(agreement_ids) or [0])}
+
+
+def _current(agreement_ids):
     newest = (AgreementVersion.select(AgreementVersion.agreement, fn.MAX(AgreementVersion.number).alias("n"))
-              .where(AgreementVersion.agreement.in_(list(agreement_ids) or [0])).group_by(AgreementVersion.agreement))
-    rows = (AgreementVersion.select(AgreementVersion.id, AgreementVersion.agreement)
+              .where(AgreementVersion.agreement.in_(agreement_ids)).group_by(AgreementVersion.agreement))
+    return (AgreementVersion.select(AgreementVersion.id, AgreementVersion.agreement)
             .join(newest, on=((AgreementVersion.agreement == newest.c.agreement_id)
-                              & (AgreementVersion.number == newest.c.n))))
-    return {row.agreement_id: row.id for row in rows}
+                              & (AgreementVersion.number == newest.c.n))).tuples())
+
+
+_CURRENT = Prepared(_current)
 
 
 def _latest(member_ids, agreement_ids):
     """{(member_id, agreement_id): the latest Consent row} (the highest id is the latest)."""
     if not agreement_ids:
         return {}
-    last = (Consent.select(fn.MAX(Consent.id)).where(Consent.agreement.in_(list(agreement_ids)),
-                                                      Consent.member.in_(member_ids))
-            .group_by(Consent.member, Consent.agreement))
-    return {(row.member_id, row.agreement_id): row for row in Consent.select().where(Consent.id.in_(last))}
+    rows = _LATEST.rows(list(agreement_ids), list(member_ids))
+    return {(row.member_id, row.agreement_id): row for row in rows}
+
+
+_LATEST = Prepared(lambda agreement_ids, member_ids: Consent.select().where(Consent.id.in_(
+    Consent.select(fn.MAX(Consent.id)).where(Consent.agreement.in_(agreement_ids), Consent.member.in_(member_ids))
+    .group_by(Consent.member, Consent.agreement))))
 
 
 def pending(group_id, member_ids=None):

@@ -190,6 +190,15 @@ def add_check_in(pairing_id, date, kind, note, user_id):
 
 def pairing_rows(*where):
     """Pairings with both names and the last check-in date, newest first: one query."""
+    return _as_rows(_pairings(*where))
+
+
+def _as_rows(query):
+    return [{**row, "group_id": row.pop("group"), "newcomer_id": row.pop("newcomer"),
+             "mentor_id": row.pop("mentor"), "last_check_in": _as_date(row["last_check_in"])} for row in query]
+
+
+def _pairings(*where):
     newcomer, mentor = Member.alias("newcomer"), Member.alias("mentor")
     last = (CheckIn.select(CheckIn.pairing, fn.MAX(CheckIn.date).alias("last"))
             .group_by(CheckIn.pairing).alias("last"))
@@ -201,15 +210,20 @@ def pairing_rows(*where):
              .join(mentor, on=(Pairing.mentor == mentor.id), src=Pairing)
              .join(last, JOIN.LEFT_OUTER, on=(last.c.pairing_id == Pairing.id), src=Pairing)
              .where(*where).order_by(Pairing.created_at.desc(), Pairing.id.desc()).dicts())
-    return [{**row, "group_id": row.pop("group"), "newcomer_id": row.pop("newcomer"),
-             "mentor_id": row.pop("mentor"), "last_check_in": _as_date(row["last_check_in"])} for row in query]
+    return query
+
+
+# The two that pages show on every visit (follow-up, a member's page), compiled once.
+_ACTIVE_IN_GROUP = Prepared(lambda group_id: _pairings(Pairing.group == group_id, Pairing.status == "active"))
+_OF_MEMBER = Prepared(lambda group_ids, member_id: _pairings(
+    Pairing.group.in_(group_ids), (Pairing.mentor == member_id) | (Pairing.newcomer == member_id)))
 
 
 def overdue(group_id, days, today):
     """Active pairings of the group without a check-in for `days` days (counted from activation
     when there was none yet)."""
     cutoff = today - datetime.timedelta(days=days)
-    rows = pairing_rows(Pairing.group == group_id, Pairing.status == "active")
+    rows = _as_rows(_ACTIVE_IN_GROUP.rows(group_id))
     return [row for row in rows if (row["last_check_in"] or row["activated_at"].date()) < cutoff]
 
 
@@ -242,8 +256,7 @@ def save_profile(model, member_id, values):
 def member_section(member_id, group_ids):
     """The mentoring part of a member's page: profile, preferences, load and pairing history in
     the groups the viewer may see."""
-    rows = pairing_rows(Pairing.group.in_(list(group_ids)),
-                        (Pairing.mentor == member_id) | (Pairing.newcomer == member_id))
+    rows = _as_rows(_OF_MEMBER.rows(list(group_ids), member_id))
     as_mentor = [r for r in rows if r["mentor_id"] == member_id]
     return {"profile": mentor_profile_of(member_id), "preference": preference_of(member_id),
             "as_mentor": as_mentor, "as_newcomer": [r for r in rows if r["newcomer_id"] == member_id],

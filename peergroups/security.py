@@ -128,6 +128,27 @@ def may_see_group(group_id, edit=False):
     return role == "facilitator" and group_id in led_group_ids()
 
 
+def visible_group_list(include_archived=False):
+    """visible_groups() as a list, its SQL compiled once for each kind of user."""
+    role = _role()
+    if role in ("admin", "supervisor"):
+        return list(_VISIBLE_GROUPS["all", bool(include_archived)].rows())
+    led = tuple(led_group_ids() or {0}) if role == "facilitator" else (0,)
+    return list(_VISIBLE_GROUPS["led", bool(include_archived)].rows(led))
+
+
+def _visible(scope, include_archived):
+    def build(*ids):
+        query = Group.select().order_by(Group.name)
+        if not include_archived:
+            query = query.where(~Group.archived)
+        return query.where(Group.id.in_(ids[0])) if scope == "led" else query
+    return Prepared(build)
+
+
+_VISIBLE_GROUPS = {(scope, archived): _visible(scope, archived) for scope in ("all", "led") for archived in (True, False)}
+
+
 def visible_groups(include_archived=False):
     query = Group.select().order_by(Group.name)
     if not include_archived:
@@ -161,7 +182,11 @@ def get_meeting(meeting_id, edit=False):
 
 
 def member_group_ids(member_id):
-    return {group_id for (group_id,) in _MEMBER_GROUPS.rows(member_id)}
+    """Ids of the groups the member belongs to (cached for the request: a member's page asks thrice)."""
+    cache = g.setdefault("member_group_ids", {})
+    if member_id not in cache:
+        cache[member_id] = frozenset(group_id for (group_id,) in _MEMBER_GROUPS.rows(member_id))
+    return cache[member_id]
 
 
 _MEMBER_GROUPS = Prepared(lambda member_id: GroupMember.select(GroupMember.group)

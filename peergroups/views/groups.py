@@ -20,7 +20,7 @@ from ..models import ROLES, Organization
 from ..i18n import day
 from ..pages import ask_first, confirmed, render
 from ..schedule import Schedule
-from ..security import get_group, may_see_group, require_role, visible_groups
+from ..security import get_group, may_see_group, require_role, visible_group_list
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -105,7 +105,7 @@ def signed_in():
 @bp.get("/")
 def index():
     show_archived = request.args.get("archived") == "1" and current_user.role == "admin"
-    groups = list(visible_groups(include_archived=show_archived))
+    groups = visible_group_list(include_archived=show_archived)
     counts = groups_data.roster_sizes([g.id for g in groups])
     rows = [{"group": g, "members": counts.get(g.id, 0), "next": (groups_data.upcoming(g, 1) or [None])[0]}
             for g in groups]

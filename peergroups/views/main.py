@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from .. import attendance, health, incidents
 from ..pages import render
-from ..security import visible_groups
+from ..security import visible_group_list
 
 bp = Blueprint("main", __name__)
 
@@ -13,7 +13,7 @@ bp = Blueprint("main", __name__)
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    groups = list(visible_groups())
+    groups = visible_group_list()
     meetings = attendance.open_meetings([g.id for g in groups])
     today = attendance.local_today("UTC")
     supervision_due = ([row for row in incidents.facilitators_due(today) if row["overdue"]]

@@ -14,7 +14,7 @@ from ..models import ROLES
 from ..pages import ask_first, confirmed, render
 from ..security import (
     get_group, get_member, may_merge, may_see_contact, may_see_group, may_see_member, parse_id, require_role,
-    visible_groups,
+    visible_group_list, visible_groups,
 )
 
 bp = Blueprint("members", __name__, url_prefix="/members")
@@ -50,7 +50,7 @@ def index():
     show_archived = request.args.get("archived") == "1"
     rows = members.search(_visible_groups(), query, archived=show_archived)
     return render("members/index.html", "members/_results.html", members=rows, query=query,
-                  show_archived=show_archived, can_add=any(may_see_group(g.id, edit=True) for g in visible_groups()))
+                  show_archived=show_archived, can_add=any(may_see_group(g.id, edit=True) for g in visible_group_list()))
 
 
 @bp.get("/<int:member_id>")
@@ -58,7 +58,7 @@ def show(member_id):
     member = get_member(member_id)
     groups = [g for g in members.groups_of(member.id) if may_see_group(g.id)]
     group_ids = [g.id for g in groups]
-    joinable = [g for g in visible_groups() if g.id not in group_ids and may_see_group(g.id, edit=True)]
+    joinable = [g for g in visible_group_list() if g.id not in group_ids and may_see_group(g.id, edit=True)]
     contact = may_see_contact(member.id)
     if contact and (member.phone or member.email):
         audit.record("member.contact_view", current_user.id, target_id=member.id)
@@ -168,7 +168,7 @@ def new():
 
 
 def _editable_groups():
-    groups = [g for g in visible_groups() if may_see_group(g.id, edit=True)]
+    groups = [g for g in visible_group_list() if may_see_group(g.id, edit=True)]
     return groups or abort(404)
 
 

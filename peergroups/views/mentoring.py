@@ -20,7 +20,7 @@ from ..models import (
 )
 from ..pages import render
 from ..security import (
-    get_group, get_member, get_pairing, may_see_contact, may_see_group, parse_id, require_role, visible_groups,
+    get_group, get_member, get_pairing, may_see_contact, may_see_group, parse_id, require_role, visible_group_list,
 )
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
@@ -95,7 +95,7 @@ def signed_in():
 
 def editable_group_ids():
     """Groups whose mentors the user may pair: all for admins, the led ones for facilitators."""
-    return [g.id for g in visible_groups() if may_see_group(g.id, edit=True)]
+    return [g.id for g in visible_group_list() if may_see_group(g.id, edit=True)]
 
 
 def _codes_form(form_class, row, **defaults):
@@ -218,7 +218,7 @@ def match_everyone():
     """The whole organization at once (admins): a newcomer waiting in two groups counts once."""
     require_role("admin")
     newcomers, seen = [], set()
-    for group in visible_groups():
+    for group in visible_group_list():
         for row in _waiting(group):
             if row["id"] not in seen:
                 seen.add(row["id"])

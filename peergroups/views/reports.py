@@ -13,7 +13,7 @@ from ..attendance import local_today
 from ..models import ROLES, Organization
 from ..pages import render
 from ..reports import PERIOD_KINDS, PeriodError, Scope, parse_period
-from ..security import get_group, led_group_ids, parse_id, require_role, visible_groups
+from ..security import get_group, led_group_ids, parse_id, require_role, visible_group_list
 from ..suppression import effective_k
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -56,7 +56,7 @@ def _report(ctx, feedback_only=False, no_feedback=False):
         feedback = [(None, report_tables.feedback(ctx["period"], None, get_locale()))]
     else:
         feedback = [(group.name, report_tables.feedback(ctx["period"], group.id, get_locale()))
-                    for group in visible_groups(include_archived=True)]
+                    for group in visible_group_list(include_archived=True)]
     if report is not None and ctx["share"]:
         report = report._replace(tables=[report_tables.shared(t, ctx["k"]) for t in report.tables])
     return report, feedback
@@ -98,7 +98,7 @@ def _page(template, status=200):
     report, feedback = _report(ctx)
     return render(template, status=status, report=report, feedback=feedback, charts=_charts(report, feedback),
                   how=report_tables.HOW_WE_COUNT, fewer=report_tables.FEWER, kinds=PERIOD_KINDS,
-                  groups=list(visible_groups(include_archived=True)), args=request.args,
+                  groups=visible_group_list(include_archived=True), args=request.args,
                   file_args={key: value for key, value in request.args.items() if key != "table"},
                   printing=template.endswith("print.html"), **ctx)
 

@@ -13,7 +13,7 @@ from ..forms import Form, email_field
 from ..models import ROLES
 from ..pages import ask_first, confirmed, render
 from ..labels import ROLES as ROLE_NAMES
-from ..security import require_role, visible_groups
+from ..security import require_role, visible_group_list
 from ..sharing import public_url, qr_svg
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -60,7 +60,7 @@ def index():
 @bp.route("/invite", methods=["GET", "POST"])
 def invite():
     form = InviteForm()
-    form.groups.choices = [SelectChoice(str(group.id), group.name) for group in visible_groups()]
+    form.groups.choices = [SelectChoice(str(group.id), group.name) for group in visible_group_list()]
     if form.validate_on_submit():
         token, invite = accounts.make_link("invite", form.email.data, current_user.id,
                                            timedelta(days=current_app.config["INVITE_DAYS"]), role=form.role.data,
