@@ -45,8 +45,9 @@ class Prepared:
     that costs several times what SQLite takes to answer them.
 
     `build(*values)` returns the peewee query. Each value is an int, a str, a date or a datetime
-    that the query only compares with columns, or a collection of ints for an IN list (compiled
-    once per length). No None or bool: those change the SQL itself. Rows come back as the query gives them (models,
+    that the query only compares with columns, a collection of ints for an IN list (compiled once
+    per length), or None, which the query is built with (IS NULL, a filter left out: compiled once
+    per pattern of Nones). No bool. Rows come back as the query gives them (models,
     tuples or dicts)."""
 
     BASE = -7_340_000_000_000  # marker values far from any id or count
@@ -64,7 +65,7 @@ class Prepared:
 
     @classmethod
     def _shape(cls, value):
-        if type(value) in cls.SCALARS:
+        if value is None or type(value) in cls.SCALARS:
             return type(value)
         if isinstance(value, (tuple, list, set, frozenset)) and all(type(item) is int for item in value):
             return len(value)
@@ -73,7 +74,9 @@ class Prepared:
     def _compile(self, shape):
         markers, flat = [], []
         for kind in shape:
-            if kind in self.SCALARS:
+            if kind is type(None):
+                markers.append(None)
+            elif kind in self.SCALARS:
                 markers.append(self.SCALARS[kind](len(flat)))
                 flat.append(markers[-1])
             else:  # an IN list of `kind` ints
@@ -97,7 +100,7 @@ class Prepared:
         for value in values:
             if type(value) in self.SCALARS:
                 flat.append(value)
-            else:
+            elif value is not None:
                 flat.extend(value)
         params = list(params)
         for at, index in slots:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from peewee import JOIN, fn
 
 from . import surveys
-from .db import database, is_sqlite, write_transaction
+from .db import Prepared, database, is_sqlite, write_transaction
 from .models import Meeting, Organization, SurveyAnswer, SurveyLink, SurveyRelease, SurveyResponse, utcnow
 from .suppression import GROUP_RANGE, LEAF, MONTH, ORG_MONTH, ORG_RANGE, Aggregate, decide, effective_k
 
@@ -88,35 +88,50 @@ def _in_scope(query, group_id):
 
 def meeting_release(definition, survey_id, meeting_id):
     """The meeting's release, or None while its link is open (or its figures wait for the month)."""
-    row = SurveyRelease.of_survey(survey_id).where(SurveyRelease.meeting == meeting_id).first()
+    row = _MEETING_RELEASE.first(survey_id, meeting_id)
     return _released(definition, row) if row else None
+
+
+_MEETING_RELEASE = Prepared(lambda survey_id, meeting_id: SurveyRelease.of_survey(survey_id)
+                            .where(SurveyRelease.meeting == meeting_id).limit(1))
 
 
 def range_release(definition, survey_id, group_id=None):
     """The latest shown all-time figures (a group's, or with no group the organization's), or the
     latest released ones (hidden), or None before the first month is released."""
-    query = _in_scope(SurveyRelease.of_survey(survey_id).where(
-        SurveyRelease.kind == ("org" if group_id is None else "group")), group_id)
-    row = (query.order_by(SurveyRelease.shown.desc(), SurveyRelease.month.desc()).first())
+    row = _RANGE_RELEASE.first(survey_id, group_id)
     return _released(definition, row) if row else None
 
 
 def month_releases(definition, survey_id, group_id=None):
     """Released months, newest first: a group's, or with no group the organization's."""
-    query = _in_scope(SurveyRelease.of_survey(survey_id).where(
-        SurveyRelease.kind == ("org-month" if group_id is None else "month")), group_id)
-    return [_released(definition, row) for row in query.order_by(SurveyRelease.month.desc())]
+    return [_released(definition, row) for row in _MONTH_RELEASES.rows(survey_id, group_id)]
+
+
+_RANGE_RELEASE = Prepared(lambda survey_id, group_id: _in_scope(SurveyRelease.of_survey(survey_id).where(
+    SurveyRelease.kind == ("org" if group_id is None else "group")), group_id)
+    .order_by(SurveyRelease.shown.desc(), SurveyRelease.month.desc()).limit(1))
+_MONTH_RELEASES = Prepared(lambda survey_id, group_id: _in_scope(SurveyRelease.of_survey(survey_id).where(
+    SurveyRelease.kind == ("org-month" if group_id is None else "month")), group_id)
+    .order_by(SurveyRelease.month.desc()))
 
 
 def released_surveys(meeting_id=None, group_id=None):
     """Survey ids (None: our built-in one) with releases in this scope, most released first."""
+    counted = _RELEASED_SURVEYS.rows(meeting_id, None if meeting_id is not None else group_id)
+    return [survey for survey, _n in sorted(counted, key=lambda row: -row[1])]
+
+
+def _released_surveys(meeting_id, group_id):
     query = SurveyRelease.select(SurveyRelease.survey, fn.COUNT(SurveyRelease.id))
     if meeting_id is not None:
         query = query.where(SurveyRelease.meeting == meeting_id)
     elif group_id is not None:
         query = query.where(SurveyRelease.group == group_id)
-    counted = query.group_by(SurveyRelease.survey).tuples()
-    return [survey for survey, _n in sorted(counted, key=lambda row: -row[1])]
+    return query.group_by(SurveyRelease.survey).tuples()
+
+
+_RELEASED_SURVEYS = Prepared(_released_surveys)
 
 
 class RangeFigures(NamedTuple):

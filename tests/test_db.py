@@ -284,7 +284,12 @@ def test_a_prepared_query_gives_what_peewee_gives_for_every_value(app):
         assert list(since.rows(joined, datetime.datetime(2000, 1, 1))) == []
         assert dbmod.row_by_id(Group, groups[1].id).name == "Beta"
         assert dbmod.row_by_id(Group, 10**9) is None
-        for wrong in (1.5, None, True, ["a"]):
+        optional = dbmod.Prepared(lambda name: Group.select(Group.id).where(
+            Group.description.is_null() if name is None else Group.name == name).order_by(Group.id).tuples())
+        assert list(optional.rows("Beta")) == [(groups[1].id,)]
+        assert list(optional.rows(None)) == []  # descriptions are "" (not NULL)
+        assert list(optional.rows("Alpha")) == [(groups[0].id,)]
+        for wrong in (1.5, True, ["a"]):
             with pytest.raises(TypeError):
                 by_name.first(wrong, 0)
         with pytest.raises(ValueError):
