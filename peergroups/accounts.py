@@ -131,7 +131,9 @@ def load_user(session_id):
             devices.end(device.id)
         session.clear()
         return None
-    session["seen"] = int(time.time())
+    now = int(time.time())
+    if now - session.get("seen", 0) >= SEEN_EVERY:  # a cookie signed anew at most once a minute
+        session["seen"] = now
     devices.touch(device)
     g.device = device
     return user
@@ -164,6 +166,11 @@ def _timeouts():
 def signed_in_devices(user):
     """The person's signed-in devices for the account page, this one marked by current_device_id()."""
     return devices.of_user(user.id, *_timeouts())
+
+
+# The idle timeout counts from the last request within a minute: an unchanged session is not
+# signed and sent again with every response.
+SEEN_EVERY = 60
 
 
 def _expired():

@@ -25,6 +25,9 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     # A meeting screen stays open for hours: the CSRF token lives as long as the session.
     "WTF_CSRF_TIME_LIMIT": None,
+    # The session cookie is sent again only when it changes (accounts.load_user: at most once a
+    # minute while someone is active), not signed anew for every response.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "IDLE_TIMEOUT_MINUTES": 8 * 60,
     "ABSOLUTE_TIMEOUT_HOURS": 24,
     # "Keep me signed in": the device's token works this long after the password was typed, no longer.

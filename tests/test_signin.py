@@ -428,3 +428,19 @@ def test_a_plain_sign_in_sets_the_session_cookie_only(app, client):
     response = client.post("/login", data=GOOD)
     names = [header.split("=", 1)[0] for header in response.headers.getlist("Set-Cookie")]
     assert names == [app.config["SESSION_COOKIE_NAME"]]
+
+
+def test_an_unchanged_session_is_not_signed_and_sent_again(app, client, login):
+    """Within a minute of the last stamp a page sends no session cookie (signing it again costs
+    every request); an older stamp is renewed, so the idle timeout still counts from activity."""
+    login()
+    assert client.get("/account/").status_code == 200
+    response = client.get("/account/")
+    assert response.status_code == 200 and "peergroups_session" not in response.headers.get("Set-Cookie", "")
+    stale = int(time.time()) - accounts.SEEN_EVERY - 5
+    with client.session_transaction() as session:
+        session["seen"] = stale
+    response = client.get("/account/")
+    assert "peergroups_session" in response.headers.get("Set-Cookie", "")
+    with client.session_transaction() as session:
+        assert session["seen"] > stale
