@@ -168,14 +168,34 @@ def day(value, format="full"):
 
 def month(value):
     """A month and year ("March 2026") the way the user's language writes it."""
+    return _month(locale_code(), value.year, value.month)
+
+
+@lru_cache(maxsize=4096)  # a report names the same few dozen months in hundreds of cells
+def _month(locale, year, number):
     from babel.dates import format_skeleton
 
-    return format_skeleton("yMMMM", value, locale=get_locale())
+    return format_skeleton("yMMMM", datetime.date(year, number, 1), locale=locale)
+
+
+def locale_code():
+    """str(get_locale()), kept beside the request's locale object (checked by identity, so
+    refresh() and force_locale() still count): tables format hundreds of numbers and months."""
+    try:
+        state = g._flask_babel
+        cached = state.__dict__.get("peergroups_code")
+        if cached is not None and cached[0] is state.babel_locale:
+            return cached[1]
+    except (AttributeError, RuntimeError):  # no locale chosen yet, or outside a request
+        return str(get_locale())
+    code = str(get_locale())
+    state.peergroups_code = (state.babel_locale, code)
+    return code
 
 
 def number(value, decimals=0):
     """A count or a mean in the user's language (digits, decimal sign)."""
-    return _number(str(get_locale()), value, decimals)
+    return _number(locale_code(), value, decimals)
 
 
 @lru_cache(maxsize=4096)  # a report's table formats the same small numbers thousands of times
@@ -188,7 +208,7 @@ def _number(locale, value, decimals):
 
 def percent(value):
     """A share (0..1) as a whole percentage in the user's language."""
-    return _percent(str(get_locale()), round(value, 4))
+    return _percent(locale_code(), round(value, 4))
 
 
 @lru_cache(maxsize=4096)

@@ -4,6 +4,7 @@ survey figures only). A table holds raw values; pages format them, files write t
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from . import reports, results, surveys
 from .labels import END_REASONS, name
@@ -122,7 +123,20 @@ def build(scope, period, today, overdue_days):
                 "new": people_total.new, "came_back": _share(funnel.came_back, funnel.judged_back),
                 "offered": _share(mentoring.offered, mentoring.newcomers), "days": mentoring.median_days,
                 "active": mentoring.active}
-    return Report(period, period.as_of(today), headline, tables, funnel, mentoring)
+    return Report(period, period.as_of(today), headline, [resolved(t) for t in tables], funnel, mentoring)
+
+
+def _text(value):
+    return str(value) if isinstance(value, LazyString) else value
+
+
+def resolved(table):
+    """The table with its words in the request's language, looked up once: a lazy string is
+    translated again wherever it is used, and a table repeats them in hundreds of cells."""
+    return table._replace(title=str(table.title), none_means=_text(table.none_means),
+                          columns=[column._replace(label=str(column.label)) for column in table.columns],
+                          rows=[[_text(value) for value in row] for row in table.rows],
+                          total=None if table.total is None else [_text(value) for value in table.total])
 
 
 def _share(part, whole):
@@ -165,7 +179,7 @@ def feedback(period, group_id, locale):
         subscales = list(definition.subscales)
         score_column = 2 + len(subscales) if subscales else (2 if scales else None)  # the total, or the first question
         chart = [(row[0], row[score_column]) for row in rows] if score_column else []
-        out.append(FeedbackTable(table, chart, columns[score_column].label if score_column else None))
+        out.append(FeedbackTable(resolved(table), chart, columns[score_column].label if score_column else None))
     return out
 
 
