@@ -6,7 +6,7 @@ they lead (lead or co-facilitator) and those groups' members and meetings. Whate
 see is a 404, so nobody learns that it exists. Every view that takes an id loads it here."""
 import logging
 
-from flask import abort, g, request
+from flask import abort, current_app, g, request, url_for
 from werkzeug.routing import IntegerConverter
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -60,7 +60,20 @@ def set_headers(response):
 
 
 def nav_items():
-    """The main navigation for the signed-in user's role."""
+    """The main navigation for the signed-in user's role: (address, label, whether it is the
+    current section). The addresses take no arguments, so each is built once per script root."""
+    section = (request.endpoint or "").split(".")[0]
+    addresses = current_app.extensions.setdefault("peergroups_nav_addresses", {})
+    items = []
+    for endpoint, label in _nav_entries():
+        key = (request.script_root, endpoint)
+        if key not in addresses:
+            addresses[key] = url_for(endpoint)
+        items.append((addresses[key], label, endpoint.split(".")[0] == section))
+    return items
+
+
+def _nav_entries():
     items = [("main.index", _l("Home")), ("groups.index", _l("Groups")), ("members.index", _l("Members"))]
     if current_user.is_authenticated and current_user.role == "admin":
         items.append(("staff.index", _l("Staff")))
