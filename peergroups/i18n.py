@@ -129,14 +129,18 @@ def local_datetime(value, timezone=None):
     """A naive-UTC datetime shown in a time zone (a group's, else the organization's), in the
     user's language, in the one format every page uses: the medium date and the short time
     ("Dec 3, 2026, 6:30 PM"), never seconds."""
+    if value is None:
+        return ""
+    return _local_datetime(locale_code(), value, timezone or organization_timezone())
+
+
+@lru_cache(maxsize=4096)
+def _local_datetime(locale, value, timezone):
     from zoneinfo import ZoneInfo
 
     from babel.dates import format_date, format_time, get_datetime_format
 
-    if value is None:
-        return ""
-    local = value.replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(timezone or organization_timezone()))
-    locale = get_locale()
+    local = value.replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(timezone))
     return (get_datetime_format("medium", locale=locale)
             .replace("{1}", format_date(local, "medium", locale=locale))
             .replace("{0}", format_time(local, "short", locale=locale)))
@@ -161,9 +165,14 @@ def local_time(value, timezone, format="short"):
 
 
 def day(value, format="full"):
+    return _day(locale_code(), value, format) if value else ""
+
+
+@lru_cache(maxsize=4096)  # pages list the same few dozen dates again and again
+def _day(locale, value, format):
     from babel.dates import format_date
 
-    return format_date(value, format=format, locale=get_locale()) if value else ""
+    return format_date(value, format=format, locale=locale)
 
 
 def month(value):
