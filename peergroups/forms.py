@@ -6,11 +6,43 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import widgets
+from wtforms.widgets import core as widgets_core
 from wtforms.csrf.core import CSRFTokenField
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from .i18n import LANGUAGES, bcp47, native_name
+
+
+def html_params(**kwargs):
+    """WTForms' html_params, written for speed: the same attributes, sorted the same way and
+    escaped the same way (a test compares the two on generated input). WTForms formats each
+    attribute with Markup.format, which costs more than the rest of a form field: a language
+    select took 0.36 ms to render. Installed over WTForms' own below."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = _escaped(_clean_key(key))
+        if value is True:
+            params.append(key)
+        elif value is not False:
+            params.append(f'{key}="{_escaped(value)}"')
+    return Markup(" ".join(params))
+
+
+def _escaped(value):
+    """markupsafe.escape(value) as a plain str (a quote left by HTML passed in becomes &quot;)."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__()).replace('"', "&quot;")
+    return (str(value).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
+
+
+_wtforms_html_params = widgets_core.html_params
+_clean_key = widgets_core.clean_key
+widgets_core.html_params = widgets.html_params = html_params
+widgets_core.Input.html_params = widgets_core.Button.html_params = staticmethod(html_params)
 
 # Deliberately loose: the address is only used to sign in, never to send mail.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"

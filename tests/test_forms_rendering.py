@@ -1,0 +1,28 @@
+"""forms.html_params replaces WTForms' own for speed: it must write exactly what WTForms writes."""
+from hypothesis import given, settings, strategies as st
+from markupsafe import Markup
+
+from peergroups import forms
+
+keys = st.one_of(
+    st.sampled_from(["class_", "for_", "data_hx_post", "aria_describedby", "aria_invalid", "value", "lang", "id"]),
+    st.from_regex(r"[a-z][a-z_]{0,12}", fullmatch=True),
+)
+values = st.one_of(st.text(), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False),
+                   st.text().map(Markup), st.sampled_from(['a "quoted" & <tag>', "it's", "&amp;", ""]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(keys, values, max_size=6))
+def test_html_params_writes_what_wtforms_writes(attributes):
+    ours = forms.html_params(**attributes)
+    assert isinstance(ours, Markup)
+    assert ours == forms._wtforms_html_params(**attributes)
+
+
+def test_wtforms_widgets_use_it():
+    from wtforms import widgets
+    from wtforms.widgets import core
+
+    assert core.html_params is widgets.html_params is forms.html_params
+    assert core.Input.html_params is forms.html_params and core.Button.html_params is forms.html_params
