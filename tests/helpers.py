@@ -131,3 +131,26 @@ def assert_no_inline_code(body):
     assert not [t for t in tags if re.match(r"<style\b", t) or re.search(r"\sstyle=", t)]
     assert not [t for t in tags if re.search(r"\son[a-z]+=", t, re.I)]
     assert not [t for t in tags if re.match(r"<script\b", t) and "src=" not in t]
+
+
+def serve_in_thread(app):
+    """`app` on 127.0.0.1 and a free port, served by Werkzeug in a thread: (server, base URL).
+
+    Each response is read whole before it is sent: when a browser drops a connection (a page it
+    leaves while the icon loads), Werkzeug's development server does not close the file a static
+    response was reading, and the warning about it would fail an unrelated test."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    def buffered(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    server = make_server("127.0.0.1", 0, buffered, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"

@@ -3,14 +3,12 @@
 They skip when Chromium is missing, unless PEERGROUPS_REQUIRE_BROWSER=1 (CI), when they fail."""
 import os
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from peergroups.db import database
 
-from ..helpers import make_app
+from ..helpers import make_app, serve_in_thread
 from .checks import PHONE
 from .. import factories
 
@@ -73,11 +71,7 @@ def live_app(template_db, tmp_path):
 @pytest.fixture
 def live_server(live_app):
     """The app served by a real WSGI server on 127.0.0.1 and a free port, in a thread."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    live_app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    server, live_app.config["LIVE_URL"] = serve_in_thread(live_app)
     yield live_app.config["LIVE_URL"]
     server.shutdown()
-    thread.join(5)
     database.close()

@@ -2,7 +2,7 @@
 import pytest
 
 from .. import factories
-from ..helpers import make_app
+from ..helpers import make_app, serve_in_thread
 from .checks import check_page, sign_in
 
 
@@ -13,14 +13,8 @@ def empty_app(template_db, tmp_path):
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_setup_wizard_on_a_phone(page, template_db, tmp_path, lang):
-    import threading
-
-    from werkzeug.serving import make_server
-
     app = make_app(template_db, tmp_path)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    server, base = serve_in_thread(app)
     try:
         page.goto(f"{base}/?lang={lang}")
         assert page.url.startswith(f"{base}/setup")
