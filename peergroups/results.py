@@ -108,6 +108,8 @@ def month_releases(definition, survey_id, group_id=None):
     return [_released(definition, row) for row in _MONTH_RELEASES.rows(survey_id, group_id)]
 
 
+_MONTHS_AND_RANGES = Prepared(lambda survey_id, group_id: _in_scope(SurveyRelease.of_survey(survey_id).where(
+    SurveyRelease.kind.in_(["org-month", "org"] if group_id is None else ["month", "group"])), group_id))
 _RANGE_RELEASE = Prepared(lambda survey_id, group_id: _in_scope(SurveyRelease.of_survey(survey_id).where(
     SurveyRelease.kind == ("org" if group_id is None else "group")), group_id)
     .order_by(SurveyRelease.shown.desc(), SurveyRelease.month.desc()).limit(1))
@@ -152,8 +154,7 @@ def released_figures(definition, survey_id, first, last, group_id=None):
     Nothing here computes from responses: ranges are unions of released months."""
     first, last = first.replace(day=1), last.replace(day=1)
     month_kind, range_kind = ("org-month", "org") if group_id is None else ("month", "group")
-    rows = {(row.kind, row.month): row for row in _in_scope(SurveyRelease.of_survey(survey_id).where(
-        SurveyRelease.kind.in_([month_kind, range_kind])), group_id)}
+    rows = {(row.kind, row.month): row for row in _MONTHS_AND_RANGES.rows(survey_id, group_id)}
     months, month = [], first
     while month <= last:
         row = rows.get((month_kind, month))
