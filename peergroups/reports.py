@@ -232,18 +232,6 @@ def attendance(scope, period):
     return groups, [months.get(month, AttendanceRow.empty(month)) for month in period.months], total
 
 
-def attendance_by_group(scope, period):
-    return attendance(scope, period)[0]
-
-
-def attendance_by_month(scope, period):
-    return attendance(scope, period)[1]
-
-
-def attendance_total(scope, period):
-    return attendance(scope, period)[2]
-
-
 # ---- People served ----
 
 class PeopleRow(NamedTuple):
@@ -255,18 +243,6 @@ class PeopleRow(NamedTuple):
 def people(scope, period):
     """(by group id, by main meeting language, the whole scope): distinct people and new people."""
     return served(scope, period, period.end, 0)[0]
-
-
-def people_by_group(scope, period):
-    return people(scope, period)[0]
-
-
-def people_by_language(scope, period):
-    return people(scope, period)[1]
-
-
-def people_total(scope, period):
-    return people(scope, period)[2]
 
 
 # ---- Newcomers: retention and mentoring ----

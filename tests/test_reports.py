@@ -98,17 +98,15 @@ ALL = reports.Scope(None)
 
 def test_attendance_by_group_month_and_total(org):
     a, b, c = org["a"].id, org["b"].id, org["c"].id
-    total = reports.attendance_total(ALL, Q1)
+    groups, months, total = reports.attendance(ALL, Q1)
     assert (total.held, total.cancelled, total.present) == (7, 1, 12)
     assert total.average == pytest.approx(12 / 7)
     assert total.median == 2
     assert total.rate == pytest.approx(11 / 14)  # closed meetings only: A5 is still open
-    groups = reports.attendance_by_group(ALL, Q1)
     assert (groups[a].held, groups[a].cancelled, groups[a].present, groups[a].median) == (4, 1, 8, 2)
     assert groups[a].rate == pytest.approx(7 / 9)
     assert (groups[b].held, groups[b].present, groups[b].median, groups[b].rate) == (2, 3, 1.5, 0.75)
     assert (groups[c].held, groups[c].present, groups[c].rate) == (1, 1, 1)
-    months = reports.attendance_by_month(ALL, Q1)
     assert [m.key for m in months] == [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)]
     assert [(m.held, m.cancelled, m.present, m.median) for m in months] == [(4, 1, 7, 2), (2, 0, 4, 2), (1, 0, 1, 1)]
     assert months[0].rate == pytest.approx(7 / 9)
@@ -117,16 +115,15 @@ def test_attendance_by_group_month_and_total(org):
 
 
 def test_people_served_count_each_person_once(org):
-    total = reports.people_total(ALL, Q1)
+    groups, languages, total = reports.people(ALL, Q1)
     assert (total.people, total.new) == (5, 4)  # p1 p2 p3 p4 p6; p3 came first in December
-    groups = reports.people_by_group(ALL, Q1)
     assert (groups[org["a"].id].people, groups[org["a"].id].new) == (4, 3)
     assert (groups[org["b"].id].people, groups[org["b"].id].new) == (2, 2)  # p2 and p2dup are one person
     assert (groups[org["c"].id].people, groups[org["c"].id].new) == (1, 1)
-    assert [(r.key, r.people, r.new) for r in reports.people_by_language(ALL, Q1)] == [
+    assert [(r.key, r.people, r.new) for r in languages] == [
         ("en", 4, 3), ("es", 2, 2), ("fr", 1, 1)]
     mine = reports.Scope([org["a"].id, org["b"].id])
-    assert reports.people_total(mine, Q1)[1:] == (4, 3)
+    assert reports.people(mine, Q1)[2][1:] == (4, 3)
 
 
 def test_retention_cohorts_and_too_early(org):
@@ -149,7 +146,7 @@ def test_retention_cohorts_and_too_early(org):
     # report on B alone reads only the marks of B's people.
     assert [c.people for c in reports.cohorts(reports.Scope([org["b"].id]), Q1, TODAY)] == [0, 0, 0]
     february = reports.Period("range", D(2026, 2, 1), D(2026, 2, 1))
-    assert reports.people_total(reports.Scope([org["b"].id]), february)[1:] == (1, 0)  # p2, first seen in January
+    assert reports.people(reports.Scope([org["b"].id]), february)[2][1:] == (1, 0)  # p2, first seen in January
 
 
 def test_mentoring(org):
