@@ -141,36 +141,32 @@ def may_see_group(group_id, edit=False):
     return role == "facilitator" and group_id in led_group_ids()
 
 
-def visible_group_list(include_archived=False):
-    """visible_groups() as a list, its SQL compiled once for each kind of user."""
+def _visible_ids():
+    """The ids of the groups the user may see, or None for every group (admins, supervisors)."""
     role = _role()
     if role in ("admin", "supervisor"):
-        return list(_VISIBLE_GROUPS["all", bool(include_archived)].rows())
-    led = tuple(led_group_ids() or {0}) if role == "facilitator" else (0,)
-    return list(_VISIBLE_GROUPS["led", bool(include_archived)].rows(led))
+        return None
+    return tuple(led_group_ids() or {0}) if role == "facilitator" else (0,)
 
 
-def _visible(scope, include_archived):
-    def build(*ids):
-        query = Group.select().order_by(Group.name)
-        if not include_archived:
-            query = query.where(~Group.archived)
-        return query.where(Group.id.in_(ids[0])) if scope == "led" else query
-    return Prepared(build)
-
-
-_VISIBLE_GROUPS = {(scope, archived): _visible(scope, archived) for scope in ("all", "led") for archived in (True, False)}
-
-
-def visible_groups(include_archived=False):
+def _groups(include_archived, ids):
     query = Group.select().order_by(Group.name)
     if not include_archived:
         query = query.where(~Group.archived)
-    if _role() == "facilitator":
-        query = query.where(Group.id.in_(led_group_ids() or {0}))
-    elif _role() not in ("admin", "supervisor"):
-        query = query.where(Group.id == 0)
-    return query
+    return query if ids is None else query.where(Group.id.in_(ids))
+
+
+_VISIBLE_GROUPS = {archived: Prepared(lambda ids, archived=archived: _groups(archived, ids)) for archived in (True, False)}
+
+
+def visible_groups(include_archived=False):
+    """The groups the user may see, by name, as a query (to filter others by)."""
+    return _groups(include_archived, _visible_ids())
+
+
+def visible_group_list(include_archived=False):
+    """visible_groups() as a list, its SQL compiled once for each kind of user."""
+    return list(_VISIBLE_GROUPS[bool(include_archived)].rows(_visible_ids()))
 
 
 def get_group(group_id, edit=False):
