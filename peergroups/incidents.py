@@ -27,26 +27,22 @@ def visible(user_id, role, status=None):
     """The incidents this user may see, newest first, with their group's name: all of them for
     admins and supervisors, their own for a facilitator."""
     everyone = role in ("admin", "supervisor")
-    values = ([] if everyone else [user_id]) + ([status] if status else [])
-    return list(_VISIBLE[everyone, bool(status)].rows(*values))
+    return list(_VISIBLE.rows(None if everyone else user_id, status or None))
 
 
-def _visible_query(everyone, by_status):
-    def build(*values):
-        query = (Incident.select(Incident, Group.name.alias("group_name"), User.name.alias("recorder_name"))
-                 .join(Group, on=(Incident.group == Group.id))
-                 .join(User, JOIN.LEFT_OUTER, on=(Incident.recorded_by == User.id), src=Incident)
-                 .order_by(Incident.occurred_at.desc(), Incident.id.desc()))
-        if not everyone:
-            query = query.where(Incident.recorded_by == values[0])
-        if by_status:
-            query = query.where(Incident.status == values[-1])
-        return query.objects()
-    return Prepared(build)
+def _visible(recorded_by, status):
+    query = (Incident.select(Incident, Group.name.alias("group_name"), User.name.alias("recorder_name"))
+             .join(Group, on=(Incident.group == Group.id))
+             .join(User, JOIN.LEFT_OUTER, on=(Incident.recorded_by == User.id), src=Incident)
+             .order_by(Incident.occurred_at.desc(), Incident.id.desc()))
+    if recorded_by is not None:
+        query = query.where(Incident.recorded_by == recorded_by)
+    if status is not None:
+        query = query.where(Incident.status == status)
+    return query.objects()
 
 
-_VISIBLE = {(everyone, by_status): _visible_query(everyone, by_status)
-            for everyone in (True, False) for by_status in (True, False)}
+_VISIBLE = Prepared(_visible)
 
 
 def overdue(user_id, role, today):
