@@ -57,13 +57,8 @@ class Schedule:
 
 def occurrences(schedule, start, end):
     """Every meeting whose local date is in [start, end] (inclusive dates), in order."""
-    lo = max(start, schedule.starts_on or start)
-    hi = min(end, schedule.ends_on or end)
-    if schedule.frequency == "weekly":
-        dates = _weekly_dates(schedule, lo, hi)
-    else:
-        dates = _monthly_dates(schedule, lo, hi)
-    return [_occurrence(schedule, day) for day in dates]
+    zone = ZoneInfo(schedule.timezone)
+    return [_occurrence(schedule, day, zone) for day in _dates(schedule, start, end)]
 
 
 def next_occurrences(schedule, after_utc, count):
@@ -71,18 +66,24 @@ def next_occurrences(schedule, after_utc, count):
     (fewer when the schedule ends first)."""
     if after_utc.tzinfo is not None:
         raise ValueError("after_utc")
-    local = after_utc.replace(tzinfo=datetime.UTC).astimezone(ZoneInfo(schedule.timezone))
-    # A day early: a start time in a gap that spans midnight is pushed into the next day.
-    window_start = max(local.date() - DAY, schedule.starts_on or datetime.date.min)
+    zone = ZoneInfo(schedule.timezone)
+    local = after_utc.replace(tzinfo=datetime.UTC).astimezone(zone)
+    # A day early: a start time in a gap that spans midnight is pushed into the next day. The dates
+    # are generated one at a time, so only the meetings asked for are worked out.
     found = []
-    while len(found) < count:
-        if schedule.ends_on and window_start > schedule.ends_on:
+    for day in _dates(schedule, local.date() - DAY, datetime.date.max):
+        if len(found) == count:
             break
-        # A year always holds a meeting (interval <= 52 weeks), so this loop progresses.
-        window_end = window_start + datetime.timedelta(days=366)
-        found += [o for o in occurrences(schedule, window_start, window_end) if o.starts_at_utc >= after_utc]
-        window_start = window_end + DAY
-    return found[:count]
+        occurrence = _occurrence(schedule, day, zone)
+        if occurrence.starts_at_utc >= after_utc:
+            found.append(occurrence)
+    return found
+
+
+def _dates(schedule, start, end):
+    lo = max(start, schedule.starts_on or start)
+    hi = min(end, schedule.ends_on or end)
+    return (_weekly_dates if schedule.frequency == "weekly" else _monthly_dates)(schedule, lo, hi)
 
 
 def _weekly_dates(schedule, lo, hi):
@@ -117,13 +118,13 @@ def _nth_weekday(year, month, weekday, ordinal):
     return first + DAY * ((weekday - first.weekday()) % 7 + 7 * (ordinal - 1))
 
 
-def _occurrence(schedule, day):
+def _occurrence(schedule, day, zone):
     # fold=0 settles both daylight-saving edge cases the way people expect (PEP 495):
     # - a time that happens twice when clocks go back means the first one (still summer time);
     # - a time that never happens when clocks go forward is read with the offset from before the
     #   change, so a 02:30 meeting on that night starts at 03:30 new time, the same moment it would
     #   have had without the change (as calendar apps do), and keeps its date.
-    local = datetime.datetime.combine(day, schedule.start_time.replace(fold=0), ZoneInfo(schedule.timezone))
+    local = datetime.datetime.combine(day, schedule.start_time.replace(fold=0), zone)
     starts = local.astimezone(datetime.UTC).replace(tzinfo=None)
     # The duration is elapsed time: a 90-minute meeting lasts 90 minutes even across a change.
     return Occurrence(starts, starts + datetime.timedelta(minutes=schedule.duration_minutes), day)
