@@ -90,12 +90,14 @@ class Prepared:
             raise ValueError("every value of a prepared query must appear in it as a parameter")
         return query, sql, params, slots
 
-    def rows(self, *values):
+    def _execute(self, values):
+        """(cursor, a function that makes a row of it what the query would give)."""
         shape = tuple(self._shape(value) for value in values)
         by_shape = self.compiled.setdefault(database.obj, {})
         if shape not in by_shape:
-            by_shape[shape] = self._compile(shape)
-        query, sql, params, slots = by_shape[shape]
+            by_shape[shape] = [*self._compile(shape), None]
+        entry = by_shape[shape]
+        query, sql, params, slots, columns = entry
         flat = []
         for value in values:
             if type(value) in self.SCALARS:
@@ -105,10 +107,33 @@ class Prepared:
         params = list(params)
         for at, index in slots:
             params[at] = flat[index]
-        return query._get_cursor_wrapper(database.execute_sql(sql, params))
+        cursor = database.execute_sql(sql, params)
+        wrapper = query._get_cursor_wrapper(cursor)
+        # peewee works out how to turn the cursor's columns into rows when it reads the first row of
+        # every run; the SQL is the same every time, so that is done once and kept.
+        if columns is None:
+            before = set(vars(wrapper))
+            wrapper.initialize()
+            entry[4] = {name: value for name, value in vars(wrapper).items() if name not in before}
+        else:
+            vars(wrapper).update(columns)
+        return cursor, wrapper.process_row
+
+    def rows(self, *values):
+        """A list of every row."""
+        cursor, row = self._execute(values)
+        try:
+            return [row(values) for values in cursor.fetchall()]
+        finally:
+            cursor.close()
 
     def first(self, *values):
-        return next(iter(self.rows(*values)), None)
+        cursor, row = self._execute(values)
+        try:
+            values = cursor.fetchone()
+            return None if values is None else row(values)
+        finally:
+            cursor.close()
 
 
 _BY_ID = {}
