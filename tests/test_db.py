@@ -294,3 +294,31 @@ def test_a_prepared_query_gives_what_peewee_gives_for_every_value(app):
                 by_name.first(wrong, 0)
         with pytest.raises(ValueError):
             dbmod.Prepared(lambda group_id: Group.select()).first(1)
+
+
+def test_a_prepared_query_makes_rows_of_every_kind_on_every_run(app):
+    """The row set-up kept from a query's first run fits its later runs: model objects with joined
+    models, dicts, named tuples and tuples, compared with what peewee itself gives."""
+    from peergroups.models import GroupMember, Member
+
+    with app.app_context():
+        groups = [factories.group(name=name) for name in ("Alpha", "Beta")]
+        for group, names in zip(groups, (["Ana", "Bo"], ["Cy"])):
+            for name in names:
+                factories.member(group, name=name)
+
+        def roster(group_id):
+            return (GroupMember.select(GroupMember, Member).join(Member)
+                    .where(GroupMember.group == group_id).order_by(Member.name))
+
+        kinds = {"models": lambda q: q, "dicts": lambda q: q.dicts(), "namedtuples": lambda q: q.namedtuples(),
+                 "tuples": lambda q: q.tuples()}
+        for kind, shape in kinds.items():
+            prepared = dbmod.Prepared(lambda group_id, shape=shape: shape(roster(group_id)))
+            for group in (*groups, groups[0]):
+                expected, got = list(shape(roster(group.id))), prepared.rows(group.id)
+                if kind == "models":
+                    expected = [(row.id, row.member.name) for row in expected]
+                    got = [(row.id, row.member.name) for row in got]
+                assert got == expected and got, kind
+            assert prepared.rows(10**9) == []
