@@ -6,13 +6,14 @@ they lead (lead or co-facilitator) and those groups' members and meetings. Whate
 see is a 404, so nobody learns that it exists. Every view that takes an id loads it here."""
 import logging
 
-from flask import abort, current_app, g, request, url_for
+from flask import abort, g, request
 from werkzeug.routing import IntegerConverter
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .db import Prepared, row_by_id
 from .extensions import login_manager
+from .pages import address
 from .models import Group, GroupFacilitator, GroupMember, Meeting, Member
 
 CSP = (
@@ -61,16 +62,9 @@ def set_headers(response):
 
 def nav_items():
     """The main navigation for the signed-in user's role: (address, label, whether it is the
-    current section). The addresses take no arguments, so each is built once per script root."""
+    current section)."""
     section = (request.endpoint or "").split(".")[0]
-    addresses = current_app.extensions.setdefault("peergroups_nav_addresses", {})
-    items = []
-    for endpoint, label in _nav_entries():
-        key = (request.script_root, endpoint)
-        if key not in addresses:
-            addresses[key] = url_for(endpoint)
-        items.append((addresses[key], label, endpoint.split(".")[0] == section))
-    return items
+    return [(address(endpoint), label, endpoint.split(".")[0] == section) for endpoint, label in _nav_entries()]
 
 
 def _nav_entries():

@@ -54,3 +54,34 @@ def test_behind_one_proxy_each_visitor_counts_alone(template_db, tmp_path):
 def test_a_bad_proxy_hops_setting_stops_the_start(template_db, tmp_path, hops):
     with pytest.raises(ValueError, match="PROXY_HOPS"):
         make_app(template_db, tmp_path, PROXY_HOPS=hops)
+
+
+def test_pages_link_under_the_path_they_are_served_at(app, client, login):
+    """Addresses are kept between requests (pages.address): one served under a path prefix links
+    under it, and the same page at the root, asked for next, links to the root."""
+    login("admin")
+    with app.app_context():
+        group = factories.group(name="Harbor")
+        member = factories.member(group, name="Ana")
+    for prefix in ("", "/pg", "", "/other/pg"):
+        page = client.get(f"/groups/{group.id}", base_url=f"http://localhost{prefix}").get_data(as_text=True)
+        assert f'href="{prefix}/members/{member.id}"' in page and f'href="{prefix}/reports/"' in page
+        assert f'href="/members/{member.id}"' not in page or not prefix
+
+
+def test_a_kept_address_is_what_url_for_builds(app):
+    from flask import url_for
+
+    from peergroups.pages import address
+
+    cases = [("groups.show", {"group_id": 7}), ("groups.show", {"group_id": "7"}), ("main.index", {}),
+             ("members.import_roster", {"group": 3}), ("members.import_roster", {"group": [3, 4]}),
+             ("groups.show", {"group_id": 7, "_anchor": "members"}), ("groups.show", {"group_id": 7, "_external": True}),
+             ("results.group", {"group_id": 2, "month": "2026-03"})]
+    for base in ("http://localhost", "http://example.org/pg"):
+        with app.test_request_context("/", base_url=base):
+            for _ in range(2):  # built, then kept
+                for endpoint, values in cases:
+                    assert address(endpoint, **values) == url_for(endpoint, **values), (endpoint, values)
+    with app.test_request_context("/groups/1"):
+        assert address(".show", group_id=1) == url_for("groups.show", group_id=1)
