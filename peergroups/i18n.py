@@ -235,18 +235,25 @@ def list_of(items):
 
 
 def template_globals():
-    code = str(get_locale())
-    return {
-        "html_lang": bcp47(code),
-        "html_dir": "rtl" if is_rtl(code) else "ltr",
-        "languages": switcher_entries(tuple(supported())),
-        "current_lang": code,
-    }
+    code = locale_code()
+    return {"html_lang": bcp47(code), "html_dir": "rtl" if is_rtl(code) else "ltr", "current_lang": code,
+            "language_links": language_links}
 
 
-@cache
-def switcher_entries(codes):
-    return [(c, bcp47(c), native_name(c)) for c in codes]
+_LANGUAGE_LINKS = {}
+
+
+def language_links():
+    """Every page's list of language links (_languages.html), the same for every page in one
+    language: rendered once per language and kept."""
+    from flask import render_template
+    from markupsafe import Markup
+
+    key = (tuple(supported()), locale_code())
+    if key not in _LANGUAGE_LINKS:
+        entries = [(c, bcp47(c), native_name(c)) for c in key[0]]
+        _LANGUAGE_LINKS[key] = Markup(render_template("_languages.html", languages=entries, current_lang=key[1]))
+    return _LANGUAGE_LINKS[key]
 
 
 class CatalogDomain(flask_babel.Domain):

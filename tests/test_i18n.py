@@ -182,6 +182,14 @@ def test_language_switcher_names_languages_in_their_own_script(client):
         assert name in body
 
 
+def test_the_language_links_mark_the_page_language(client):
+    """The links are rendered once per language and kept: each language's page marks its own."""
+    for code, tag in [("ar", "ar"), ("pt_BR", "pt-BR"), ("ar", "ar"), ("en", "en")]:
+        body = client.get(f"/login?lang={code}").get_data(as_text=True)
+        current = [line for line in body.splitlines() if 'aria-current="true"' in line and "hreflang" in line]
+        assert len(current) == 1 and f'hreflang="{tag}"' in current[0], (code, current)
+
+
 def test_fresh_clone_compiles_catalogs_and_renders_spanish(tmp_path):
     """.mo files are not committed: the app compiles them at start."""
     import shutil
