@@ -232,3 +232,40 @@ def test_written_language_names_and_directions_are_babels(code):
     assert AUTONYMS[code] == locale.display_name[:1].upper() + locale.display_name[1:]
     assert (code in RTL) == (locale.character_order == "right-to-left")
     assert set(AUTONYMS) == set(LANGUAGES)
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_formatting_with_the_kept_locale_data_is_babels(app, code):
+    """i18n keeps only FORMATTING_DATA of each language; every way pages format dates, times,
+    months, numbers, percentages and lists gives what Babel gives with all of it."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from babel import dates, lists, numbers
+    from flask_babel import force_locale
+
+    from peergroups import i18n
+
+    full = Locale.parse(code)
+    moments = [datetime.datetime(2026, month, 3 + month, 7 * month % 24, 5 * month % 60) for month in range(1, 13)]
+    with app.test_request_context("/"), force_locale(code):
+        for moment in moments:
+            local = moment.replace(tzinfo=datetime.UTC).astimezone(ZoneInfo("America/Chicago"))
+            expected = (dates.get_datetime_format("medium", locale=full)
+                        .replace("{1}", dates.format_date(local, "medium", locale=full))
+                        .replace("{0}", dates.format_time(local, "short", locale=full)))
+            assert i18n.local_datetime(moment, "America/Chicago") == expected
+            assert i18n.local_time(moment, "Asia/Tehran") == dates.format_time(
+                moment.replace(tzinfo=datetime.UTC), "short", tzinfo=ZoneInfo("Asia/Tehran"),
+                locale=full)
+            for form in ("full", "long", "medium", "short"):
+                assert i18n.day(moment.date(), form) == dates.format_date(moment.date(), form, locale=full)
+            assert i18n.month(moment.date()) == dates.format_skeleton("yMMMM", moment.date().replace(day=1), locale=full)
+        for value in (0, 7, 1234, 98765.4321, 0.5):
+            assert i18n.number(value) == numbers.format_decimal(value, "#,##0", locale=full)
+            assert i18n.number(value, 1) == numbers.format_decimal(value, "#,##0.0", locale=full)
+        for share in (0, 0.125, 0.5, 0.999, 1):
+            assert i18n.percent(share) == numbers.format_percent(share, "#,##0%", locale=full)
+        for items in (["Ana"], ["Ana", "Bo"], ["Ana", "Bo", "Cy", "Di"]):
+            assert i18n.list_of(items) == lists.format_list(items, locale=full)
+    assert set(i18n.formatting_locale(code)._data) <= set(i18n.FORMATTING_DATA)  # and nothing else is kept
