@@ -32,7 +32,7 @@ def create_app(test_config=None):
     app.config["TRANSLATIONS_DIR"] = ROOT / "translations"
 
     from . import accounts, cli, config, db, i18n, logs, pages, security, sessions
-    from .extensions import csrf, htmx, limiter, survey_limiter
+    from .extensions import csrf, htmx, init_limiters
 
     config.load(app, test_config)
     logs.init_app(app)
@@ -45,8 +45,7 @@ def create_app(test_config=None):
     sessions.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
-    limiter.init_app(app)
-    survey_limiter.init_app(app)
+    init_limiters(app)
     accounts.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
