@@ -38,10 +38,11 @@ def roster_sizes(group_ids):
 
 
 def roster(group):
-    return list(_ROSTER.rows(group.id))
+    """The group's active members by name, each with its id and name only (what the group page lists)."""
+    return _ROSTER.rows(group.id)
 
 
-_ROSTER = Prepared(lambda group_id: Member.active_in(group_id).order_by(fn.LOWER(Member.name)))
+_ROSTER = Prepared(lambda group_id: Member.active_in(group_id, Member.id, Member.name).order_by(fn.LOWER(Member.name)))
 
 
 def staff_who_may_lead():
