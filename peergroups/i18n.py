@@ -4,6 +4,8 @@ from functools import cache, lru_cache
 
 import flask_babel
 from babel import Locale, UnknownLocaleError, localedata
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 from flask import current_app, flash, g, request, session
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
@@ -328,6 +330,25 @@ def compile_catalogs(directory):
             write_mo(handle, catalog)
 
 
+def _formatted(eval_ctx, text, variables):
+    """What Jinja's newstyle gettext makes of a translation: markup-safe in an autoescaped template,
+    always a format string (its variables escaped)."""
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables if variables or "%" in text else text
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx, text, **variables):
+    return _formatted(eval_ctx, _catalog().ugettext(text), variables)
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular, plural, n, **variables):
+    variables.setdefault("num", n)
+    return _formatted(eval_ctx, _catalog().ungettext(singular, plural, n), variables)
+
+
 def init_app(app):
     from .extensions import babel
 
@@ -340,12 +361,9 @@ def init_app(app):
         locale_selector=select_locale,
         default_translation_directories=str(app.config["TRANSLATIONS_DIR"]),
     )
-    # Templates reach the catalog directly (Flask-Babel's own callables first look up the domain).
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda text: _catalog().ugettext(text),
-        ngettext=lambda singular, plural, n: _catalog().ungettext(singular, plural, n),
-        pgettext=lambda context, text: _catalog().upgettext(context, text),
-        npgettext=lambda context, singular, plural, n: _catalog().unpgettext(context, singular, plural, n),
-        newstyle=True,
-    )
+    # Templates reach the catalog directly (Flask-Babel's own callables first look up the domain), and
+    # in one call: Jinja's newstyle callables pass through three (an alias, a wrapper, the function).
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.newstyle_gettext = True
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
     app.before_request(remember_lang)

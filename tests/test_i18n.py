@@ -269,3 +269,19 @@ def test_formatting_with_the_kept_locale_data_is_babels(app, code):
         for items in (["Ana"], ["Ana", "Bo"], ["Ana", "Bo", "Cy", "Di"]):
             assert i18n.list_of(items) == lists.format_list(items, locale=full)
     assert set(i18n.formatting_locale(code)._data) <= set(i18n.FORMATTING_DATA)  # and nothing else is kept
+
+
+def test_templates_translate_and_escape_as_jinja_newstyle_gettext_does(app):
+    """Templates call the catalog directly (i18n._template_gettext): the translation, its
+    variables escaped and formatted, plurals with num, literal text left as it is."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = ('{{ _("Led by %(names)s", names="<b>Ana & Bo</b>") }}|{{ ngettext("%(num)d member", '
+            '"%(num)d members", 3) }}|{{ ngettext("%(num)d member", "%(num)d members", 1) }}|{{ _("Home") }}|'
+            '{{ _("No such message: 100%% sure") }}|{{ _("No such message: <i>") }}|'
+            '{% autoescape false %}{{ _("Led by %(names)s", names="<b>") }}{% endautoescape %}')
+    with app.test_request_context("/"), force_locale("es"):
+        assert render_template_string(page).split("|") == [
+            "Facilitado por &lt;b&gt;Ana &amp; Bo&lt;/b&gt;", "3 miembros", "1 miembro", "Inicio",
+            "No such message: 100% sure", "No such message: <i>", "Facilitado por <b>"]
