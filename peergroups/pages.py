@@ -21,26 +21,38 @@ def render(page, fragment=None, status=200, **context):
 ADDRESSES_KEPT = 20_000  # about 2 MB of addresses at most; the store starts again when full
 
 
-def address(endpoint, **values):
+def address_builder():
     """url_for for pages, which link to the same addresses on every request (a roster's members, a
     group's sections, the menu) while Flask builds each anew. An address depends only on the
     endpoint, its values and the path the app is served under, so it is built once and kept; one
-    with options (_external, _anchor...) or values that are not plain is built every time."""
-    try:
-        key = (request.script_root, request.blueprint if endpoint[0] == "." else None, endpoint,
-               frozenset([(name, type(value), value) for name, value in values.items()]))
-    except TypeError:  # a list of values for one query argument
-        return url_for(endpoint, **values)
-    kept = current_app.extensions["peergroups_addresses"]
-    found = kept.get(key)
-    if found is None:
-        found = url_for(endpoint, **values)
-        if any(name[0] == "_" for name in values):
-            return found
-        if len(kept) >= ADDRESSES_KEPT:
-            kept.clear()
-        kept[key] = found
-    return found
+    with options (_external, _anchor...) or values that are not plain is built every time. One
+    builder (and store) per app: templates call it as url_for."""
+    kept = {}
+
+    def address(endpoint, **values):
+        current = request._get_current_object()
+        try:
+            key = (current.script_root, endpoint, frozenset([(name, type(value), value) for name, value in values.items()]))
+        except TypeError:  # a list of values for one query argument
+            return url_for(endpoint, **values)
+        if endpoint[0] == ".":  # relative to the current blueprint
+            key += (current.blueprint,)
+        found = kept.get(key)
+        if found is None:
+            found = url_for(endpoint, **values)
+            if any(name[0] == "_" for name in values):
+                return found
+            if len(kept) >= ADDRESSES_KEPT:
+                kept.clear()
+            kept[key] = found
+        return found
+
+    return address
+
+
+def address(endpoint, **values):
+    """The app's address builder (address_builder), for Python code."""
+    return current_app.jinja_env.globals["url_for"](endpoint, **values)
 
 
 def confirmed():
@@ -98,9 +110,8 @@ def register_template_names(app):
     from .forms import timezone_names
     from .sharing import phones_cannot_open, tel_href
 
-    app.extensions["peergroups_addresses"] = {}
     app.jinja_env.globals.update(
-        labels.template_names(), url_for=address, get_locale=get_locale, language_name=i18n.native_name,
+        labels.template_names(), url_for=address_builder(), get_locale=get_locale, language_name=i18n.native_name,
         timezone_names=timezone_names, nav_items=security.nav_items, phones_cannot_open=phones_cannot_open,
         may_edit_group=lambda group_id: security.may_see_group(group_id, edit=True))
     app.jinja_env.filters.update(
