@@ -10,6 +10,7 @@ import datetime
 import random
 import re
 import secrets
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from peewee import fn
@@ -17,7 +18,7 @@ from peewee import fn
 from .attendance import present_count
 from .db import Prepared, database, is_sqlite, lock_row, row_by_id, write_transaction
 from .models import Group, Meeting, Member, Survey, SurveyAnswer, SurveyLink, SurveyResponse, utcnow
-from .questionnaire import AFTER_MEETING
+from .questionnaire import AFTER_MEETING, loads
 
 TOKEN_BYTES = 9  # 72 random bits in 12 URL-safe characters: short enough to type
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
@@ -31,8 +32,14 @@ CODE_LENGTH = 8
 
 
 def definition_of(survey_id):
-    """The questionnaire a link or a group uses: an organization's survey, or (None) our own."""
-    return AFTER_MEETING if survey_id is None else row_by_id(Survey, survey_id).questionnaire()
+    """The questionnaire a link or a group uses: an organization's survey, or (None) our own. Shared
+    between requests like our own: read it, never change it (the survey builder parses its own)."""
+    return AFTER_MEETING if survey_id is None else _parsed(row_by_id(Survey, survey_id).definition)
+
+
+@lru_cache(maxsize=16)  # keyed by the stored text, so a changed survey is parsed again
+def _parsed(text):
+    return loads(text)
 
 
 def names_of(survey_ids):

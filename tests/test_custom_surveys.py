@@ -186,7 +186,8 @@ def answered_survey(app):
 
 
 def test_once_answered_only_the_wording_can_change(app, client, login):
-    sid, _group, _link = answered_survey(app)
+    sid, _group, link = answered_survey(app)
+    assert "I look forward to things!" not in app.test_client().get(f"/s/{link.token}").get_data(as_text=True)
     login("admin")
     assert client.get(f"/admin/surveys/{sid}/questions/new?kind=text").status_code == 303
     assert client.post(f"/admin/surveys/{sid}/questions/q1/delete", data=CONFIRMED).status_code == 303
@@ -199,6 +200,8 @@ def test_once_answered_only_the_wording_can_change(app, client, login):
         definition = Survey.get_by_id(sid).questionnaire()
     assert len(definition.questions) == 5 and definition.questions[0].text["en"] == "I look forward to things!"
     assert not definition.questions[0].reverse
+    # Members see the new wording at once (the parsed survey pages share is the stored text's).
+    assert "I look forward to things!" in app.test_client().get(f"/s/{link.token}").get_data(as_text=True)
     # A copy can change freely; the answered survey can be archived, not deleted.
     copied = client.post(f"/admin/surveys/{sid}/copy", data={})
     assert client.post(f"/admin/surveys/{survey_id(copied)}/questions/q1/delete", data=CONFIRMED).status_code == 303
