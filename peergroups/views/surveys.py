@@ -55,11 +55,28 @@ def _choice_field(label, labels, required):
                       validate_choice=False, validators=validators)
 
 
+_FORMS = {}  # id(definition) -> (definition, {language: (form class, languages)})
+
+
 def survey_form(definition, locale):
     """A form for one survey in the member's language: a field per question, named by its key.
 
     Returns the form class and, per field name, the language its words are in when that is not
-    the page's (a question without a translation falls back), so screen readers read it right."""
+    the page's (a question without a translation falls back), so screen readers read it right.
+    Built once per survey (definition_of shares one parsed survey per text) and language: the
+    entry holds its definition, so its id names no other while it is kept."""
+    kept = _FORMS.get(id(definition))
+    if kept is None or kept[0] is not definition:
+        if len(_FORMS) >= 32:
+            _FORMS.clear()
+        kept = _FORMS[id(definition)] = (definition, {})
+    code = str(locale)
+    if code not in kept[1]:
+        kept[1][code] = _build_survey_form(definition, locale)
+    return kept[1][code]
+
+
+def _build_survey_form(definition, locale):
     fields, languages = {}, {}
     for question in definition.questions:
         text, lang = definition.text(question, locale)
