@@ -3,7 +3,6 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-import segno
 from flask import current_app, url_for
 from markupsafe import Markup, escape
 
@@ -35,5 +34,7 @@ def tel_href(phone):
 
 def qr_svg(data, label):
     """An inline SVG QR code (no style attributes, so the CSP holds) with a text alternative."""
+    import segno  # about 1 MB, loaded by the first QR code a process draws rather than at start
+
     svg = segno.make(data, error="m").svg_inline(scale=1, omitsize=True, dark="#000", light="#fff")
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
