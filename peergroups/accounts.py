@@ -9,12 +9,12 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, session
-from flask_babel import lazy_gettext as _l
 
 from . import devices
 from .extensions import login_manager
 from . import audit
 from .db import write_transaction
+from .i18n import lazy_gettext as _l
 from .models import GroupFacilitator, Invite, User, utcnow
 from .security import parse_id
 

@@ -4,7 +4,6 @@ import re
 import zoneinfo
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import widgets
@@ -13,7 +12,7 @@ from wtforms.csrf.core import CSRFTokenField
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
-from .i18n import LANGUAGES, bcp47, native_name
+from .i18n import LANGUAGES, bcp47, lazy_gettext as _l, native_name
 
 
 def html_params(**kwargs):

@@ -4,11 +4,15 @@ from functools import cache, lru_cache
 
 import flask_babel
 from babel import Locale, UnknownLocaleError, localedata
+from babel.support import NullTranslations
 from jinja2 import pass_eval_context
 from markupsafe import Markup
-from flask import current_app, flash, g, request, session
-from flask_babel import get_locale, lazy_gettext as _l
+from flask import current_app, flash, g, has_app_context, request, session
+from flask_babel import get_locale
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+
+from .extensions import babel
 
 # Catalog names (Babel's form). <html lang> uses the BCP 47 form, see bcp47().
 LANGUAGES = ("en", "es", "fr", "pt_BR", "ar", "fa", "zh_Hans", "vi", "uk", "so")
@@ -309,9 +313,37 @@ class CatalogDomain(flask_babel.Domain):
         return translations
 
 
-def _catalog():
-    from .extensions import babel
+def gettext(text, **variables):
+    """Flask-Babel's gettext, read from the request's catalog directly: the same translation,
+    without looking up the request's state, domain and catalog again at every call (forms, labels
+    and menus resolve dozens of messages a page). Every module translates through these."""
+    translated = _translations().ugettext(text)
+    return translated % variables if variables else translated
 
+
+def ngettext(singular, plural, num, **variables):
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables
+
+
+_UNTRANSLATED = NullTranslations()
+
+
+def _translations():
+    """The request's catalog; outside any app (a test, a script), none: messages as written, as
+    Flask-Babel does."""
+    return _catalog() if has_app_context() else _UNTRANSLATED
+
+
+def lazy_gettext(text, **variables):
+    """A message translated when it is shown, in the language of the request showing it."""
+    return LazyString(gettext, text, **variables)
+
+
+_l = lazy_gettext
+
+
+def _catalog():
     return babel.domain_instance.get_translations()
 
 
@@ -350,8 +382,6 @@ def _template_ngettext(eval_ctx, singular, plural, n, **variables):
 
 
 def init_app(app):
-    from .extensions import babel
-
     try:
         compile_catalogs(app.config["TRANSLATIONS_DIR"])
     except OSError as error:  # a read-only checkout with compiled catalogs still works

@@ -2,9 +2,9 @@
 statuses, end reasons, check-in kinds, survey periods, question kinds): one place, translated
 lazily, so a code and its label cannot drift apart. tests/test_labels.py checks every code has one."""
 from babel.numbers import format_percent
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import get_locale
 
-from .i18n import native_name
+from .i18n import gettext as _, lazy_gettext as _l, native_name, ngettext
 
 ROLES = {"admin": _l("Administrator"), "facilitator": _l("Facilitator"), "supervisor": _l("Supervisor")}
 WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),

@@ -5,11 +5,11 @@ import csv
 import datetime
 import io
 
-from flask_babel import lazy_gettext as _l
 from peewee import fn
 
 from . import attendance
 from .db import Prepared, write_transaction
+from .i18n import lazy_gettext as _l
 from .models import AgreementLink, Attendance, AttendanceChange, Consent, Group, GroupMember, Meeting, Member
 
 SEARCH_LIMIT = 200

@@ -8,9 +8,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, lazy_gettext as _l
 
 FORMAT = "peergroups-survey"
 VERSION = 1

@@ -3,10 +3,10 @@ and the printable report draw, all from reports.py's aggregates (and, for feedba
 survey figures only). A table holds raw values; pages format them, files write them as they are."""
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from . import reports, results, surveys
+from .i18n import lazy_gettext as _l
 from .labels import END_REASONS, name
 from .models import Group
 

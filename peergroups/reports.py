@@ -7,9 +7,9 @@ from released survey figures (results.released_figures), never from responses.""
 import datetime
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
 
 from .db import database, is_sqlite
+from .i18n import lazy_gettext as _l
 
 MAX_MONTHS = 120  # a range longer than ten years is refused
 FIRST_YEAR = 2000

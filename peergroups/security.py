@@ -8,11 +8,11 @@ import logging
 
 from flask import abort, g, request
 from werkzeug.routing import IntegerConverter
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .db import Prepared, row_by_id
 from .extensions import login_manager
+from .i18n import lazy_gettext as _l
 from .pages import address
 from .models import Group, GroupFacilitator, GroupMember, Meeting, Member
 

@@ -1,6 +1,5 @@
 """The signed-in person's own account: name, language, password."""
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_limiter.util import get_remote_address
 
@@ -13,6 +12,7 @@ from ..accounts import (
 )
 from ..extensions import limiter
 from ..forms import Form, language_field, name_field, password_field
+from ..i18n import gettext as _, lazy_gettext as _l
 from ..pages import render
 
 bp = Blueprint("account", __name__, url_prefix="/account")

@@ -2,14 +2,14 @@
 full-screen in the member's language and record the acceptance (or a withdrawal); a member may
 accept on their own phone through a one-time link (/s/agree/<token>, discreet like the survey)."""
 from flask import Blueprint, abort, flash, redirect, request, session, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
 from flask_login import current_user
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from .. import consent, labels
 from ..forms import Form, choice_field, date_field, max_length, name_field
-from ..i18n import LANGUAGES, bcp47, is_rtl, native_name, use_survey_languages
+from ..i18n import LANGUAGES, bcp47, gettext as _, is_rtl, lazy_gettext as _l, native_name, use_survey_languages
 from ..attendance import local_today
 from ..labels import choices
 from ..models import ROLES

@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
 from flask_login import current_user
 
 from wtforms import BooleanField, PasswordField
@@ -12,6 +12,7 @@ from .. import accounts, throttle
 from ..accounts import burn_password_check, check_password, end_session, start_session
 from ..extensions import limiter
 from ..forms import Form, email_field, language_field, name_field, password_field
+from ..i18n import gettext as _, lazy_gettext as _l
 from ..pages import render, render_error
 
 bp = Blueprint("auth", __name__)

@@ -1,8 +1,8 @@
 """A private calendar feed per group (a revocable secret link) for facilitators' phone calendars."""
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
-from flask_babel import gettext as _
 
 from .. import groups
+from ..i18n import gettext as _
 from ..ical import calendar as make_calendar
 from ..models import ROLES, utcnow
 from ..pages import render

@@ -1,14 +1,13 @@
 """Crisis and support lines and the escalation checklist: admins keep them per language (crisis.py
 shows them on survey pages and the meeting's help screen)."""
 from flask import Blueprint, abort, flash, redirect, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
 
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import AnyOf, Optional, ValidationError
 
 from .. import crisis
 from ..forms import Form, max_length, name_field, required
-from ..i18n import LANGUAGES, bcp47, native_name
+from ..i18n import LANGUAGES, bcp47, gettext as _, lazy_gettext as _l, native_name
 from ..pages import ask_first, confirmed, render
 from ..security import require_role
 

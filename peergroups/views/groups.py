@@ -2,7 +2,6 @@
 import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from wtforms import SelectChoice, SelectMultipleField, TextAreaField, URLField
@@ -14,7 +13,7 @@ from ..forms import (
     choice_field, date_field, integer_field, language_choices, language_field, max_length, name_field,
     time_field, timezone_field,
 )
-from ..i18n import LANGUAGES
+from ..i18n import LANGUAGES, gettext as _, lazy_gettext as _l
 from ..labels import CONTACT_HOWS, CONTACT_OUTCOMES, WEEKDAYS, choices
 from ..models import ROLES, Organization
 from ..i18n import day

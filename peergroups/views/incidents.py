@@ -5,7 +5,6 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
@@ -13,6 +12,7 @@ from wtforms.validators import ValidationError
 from .. import accounts, incidents, labels
 from ..attendance import local_today
 from ..forms import Form, date_field, max_length, required, time_field
+from ..i18n import gettext as _, lazy_gettext as _l
 from ..models import ROLES
 from ..pages import render
 from ..security import get_group, get_incident, get_meeting, parse_id, require_role

@@ -3,7 +3,7 @@ import json
 
 from markupsafe import Markup
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
 from flask_login import current_user
 
 from flask_wtf.csrf import generate_csrf
@@ -15,7 +15,7 @@ from ..crisis import lines_for
 from ..labels import choices
 from ..forms import Form, choice_field, language_field, max_length, name_field
 from ..models import MARK_STATES, ROLES
-from ..i18n import day
+from ..i18n import day, gettext as _, lazy_gettext as _l
 from ..pages import ask_first, confirmed, isolate, render, render_error, wants_fragment
 from ..security import get_group, get_meeting, may_see_group, parse_id, require_role
 

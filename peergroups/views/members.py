@@ -2,14 +2,13 @@
 import datetime
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from wtforms import FileField, HiddenField, StringField
 
 from .. import audit, consent, erasure, members, pairing
 from ..forms import Form, date_field, email_field, language_field, max_length, name_field
-from ..i18n import match_locale, organization_default
+from ..i18n import gettext as _, lazy_gettext as _l, match_locale, ngettext, organization_default
 from ..models import ROLES
 from ..pages import ask_first, confirmed, render
 from ..security import (

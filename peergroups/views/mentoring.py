@@ -1,7 +1,6 @@
 """Mentoring: mentor profiles and newcomer preferences, who waits for a mentor, suggestions with
 reasons, matching everyone at once, the pairing lifecycle and check-ins."""
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 
 from wtforms import BooleanField, SelectChoice, StringField, TextAreaField
@@ -13,6 +12,7 @@ from ..db import write_transaction
 from ..forms import (
     Form, choice_field, codes_field, date_field, integer_field, language_choices, max_length,
 )
+from ..i18n import gettext as _, lazy_gettext as _l, ngettext
 from ..labels import choices
 from ..models import (
     ROLES, MentorProfile, NewcomerPreference,

@@ -5,12 +5,13 @@ import csv
 import io
 
 from flask import Blueprint, abort, current_app, make_response, request
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from .. import charts, i18n, report_tables
 from ..attendance import local_today
+from ..i18n import gettext as _
 from ..models import ROLES, Organization
 from ..pages import render
 from ..reports import PERIOD_KINDS, PeriodError, Scope, parse_period

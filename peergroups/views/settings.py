@@ -1,8 +1,7 @@
 """Organization settings for admins: name, default language, time zone, and k, the number of survey
 responses a figure needs before anyone sees it (suppression.py applies it)."""
 from flask import Blueprint, flash, redirect, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from ..i18n import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from .. import audit, organization

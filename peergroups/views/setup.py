@@ -4,7 +4,7 @@ import secrets
 import sys
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
 
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -15,6 +15,7 @@ from ..extensions import limiter
 from ..forms import (
     Form, email_field, language_field, name_field, organization_name_field, password_field, timezone_field,
 )
+from ..i18n import gettext as _, lazy_gettext as _l
 from ..pages import render
 
 bp = Blueprint("setup", __name__)

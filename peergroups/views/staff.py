@@ -2,7 +2,6 @@
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from wtforms import SelectChoice, SelectField, SelectMultipleField
@@ -10,6 +9,7 @@ from wtforms.validators import AnyOf, ValidationError
 
 from .. import accounts, audit
 from ..forms import Form, email_field
+from ..i18n import gettext as _, lazy_gettext as _l
 from ..models import ROLES
 from ..pages import ask_first, confirmed, render
 from ..labels import ROLES as ROLE_NAMES

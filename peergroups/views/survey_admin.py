@@ -4,12 +4,13 @@ survey_builder.py stores them; once a survey has a link only its wording can cha
 can be changed freely."""
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
 from wtforms import BooleanField, FileField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import AnyOf, Optional
 
 from .. import questionnaire, survey_builder
 from ..forms import Form, choice_field, codes_field, language_choices, language_field, max_length, name_field
+from ..i18n import gettext as _, lazy_gettext as _l
 from ..models import PERIODS
 from ..pages import ask_first, confirmed, render
 from ..labels import PERIODS as PERIOD_NAMES, QUESTION_KINDS, choices

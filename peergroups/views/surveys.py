@@ -8,7 +8,7 @@ import mimetypes
 import pathlib
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import get_locale
 
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Optional
@@ -17,7 +17,7 @@ from .. import questionnaire, results, surveys
 from ..crisis import lines_for
 from ..extensions import survey_limiter
 from ..forms import Form, max_length
-from ..i18n import bcp47, is_rtl, use_survey_languages
+from ..i18n import bcp47, gettext as _, is_rtl, lazy_gettext as _l, use_survey_languages
 from ..models import ROLES
 from ..pages import render
 from ..security import get_group, get_meeting, is_survey_path, require_role
