@@ -285,3 +285,26 @@ def test_templates_translate_and_escape_as_jinja_newstyle_gettext_does(app):
         assert render_template_string(page).split("|") == [
             "Facilitado por &lt;b&gt;Ana &amp; Bo&lt;/b&gt;", "3 miembros", "1 miembro", "Inicio",
             "No such message: 100% sure", "No such message: <i>", "Facilitado por <b>"]
+
+
+def test_our_gettext_is_flask_babels(app):
+    """i18n.gettext, ngettext and lazy_gettext read the catalog directly; they must say what
+    Flask-Babel says, in the request's language, and leave messages as written outside an app."""
+    import flask_babel
+    from flask_babel import force_locale
+
+    from peergroups import i18n
+
+    lazy = i18n.lazy_gettext("Led by %(names)s", names="Ana")
+    for code in ("es", "ar", "en"):
+        with app.test_request_context("/"), force_locale(code):
+            assert i18n.gettext("Home") == flask_babel.gettext("Home")
+            assert i18n.gettext("Led by %(names)s", names="Ana") == flask_babel.gettext("Led by %(names)s", names="Ana")
+            for n in (0, 1, 2, 11):
+                assert i18n.ngettext("%(num)d member", "%(num)d members", n) == \
+                    flask_babel.ngettext("%(num)d member", "%(num)d members", n)
+            assert str(lazy) == flask_babel.gettext("Led by %(names)s", names="Ana")
+    with app.test_request_context("/"), force_locale("es"):
+        assert i18n.gettext("Home") == "Inicio"
+    assert i18n.gettext("Led by %(names)s", names="Ana") == "Led by Ana"  # no app: as written
+    assert i18n.ngettext("%(num)d member", "%(num)d members", 2) == "2 members"
