@@ -31,10 +31,11 @@ def create_app(test_config=None):
     )
     app.config["TRANSLATIONS_DIR"] = ROOT / "translations"
 
-    from . import accounts, cli, config, db, i18n, logs, pages, security, sessions
+    from . import accounts, cli, config, db, i18n, logs, memory, pages, security, sessions
     from .extensions import csrf, htmx, init_limiters
 
     config.load(app, test_config)
+    memory.init_app(app)
     logs.init_app(app)
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

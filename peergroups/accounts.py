@@ -41,26 +41,6 @@ def password_hasher():
     )
 
 
-# glibc's mallopt (malloc.h): allocations from this size up are mapped on their own and unmapped when freed.
-M_MMAP_THRESHOLD = -3
-OWN_MAPPING_FROM = 1024 * 1024
-
-
-def give_hashing_memory_back():
-    """Each Argon2 hash takes ARGON2_MEMORY_COST (19 MiB) for a moment. glibc's malloc raises its
-    mapping threshold to the size of the first such block freed, so from then on every thread's
-    arena keeps 19 MiB after each sign-in: a server at 61 MB grew to 107 MB after 16 sign-ins on 4
-    threads. A fixed threshold of 1 MiB gives each hash's memory back when it is done (it stayed at
-    70 MB). Other C libraries need nothing: True when the setting was made."""
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError, TypeError):  # not glibc, or no C library to load by that name
-        return False
-    return bool(mallopt(M_MMAP_THRESHOLD, OWN_MAPPING_FROM))
-
-
 def hash_password(password):
     return password_hasher().hash(password)
 
@@ -283,7 +263,6 @@ def _remember_cookie(response):
 
 
 def init_app(app):
-    give_hashing_memory_back()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")

@@ -1,4 +1,4 @@
-"""The walking skeleton: configuration, health check, headers, error pages, size limit."""
+"""The walking skeleton: configuration, health check, headers, error pages, size limit, memory."""
 import json
 
 import pytest
@@ -7,6 +7,8 @@ from peergroups import ROOT, create_app
 from peergroups.db import database
 
 from .helpers import assert_no_inline_code
+
+GLIBC = pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc", reason="glibc's malloc only")
 
 
 def test_healthz_answers_when_database_is_up(client):
@@ -247,3 +249,52 @@ def test_views_do_http_and_feature_modules_own_the_data():
         queries = re.findall(r"\b[A-Z][a-z]\w*\.(?:select|get_by_id|get_or_none|get|create|update|delete|insert\w*)\(", text)
         assert not queries, f"{path.name} reads or writes models itself: {queries}"
         assert not re.search(r"^\s*from \.(?!\.)", text, re.M), f"{path.name} imports another blueprint"
+
+
+HASHING_MEMORY = r"""
+import sys, tempfile, threading
+from peergroups import config, create_app
+from peergroups.accounts import hash_password
+def rss_mib():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+d = tempfile.mkdtemp()
+app = create_app({"DATABASE_URL": f"sqlite:///{d}/x.sqlite3", "INSTANCE_PATH": d, "SECRET_KEY": "x",
+                  "ARGON2_MEMORY_COST": config.DEFAULTS["ARGON2_MEMORY_COST"]})
+with app.app_context():
+    hash_password("a warm-up passphrase")
+before = rss_mib()
+def sign_ins():
+    with app.app_context():
+        for _ in range(3):
+            hash_password("a long safe passphrase")
+threads = [threading.Thread(target=sign_ins) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(rss_mib() - before)
+"""
+
+
+@GLIBC
+def test_a_server_gives_back_the_memory_of_each_password_hash(tmp_path):
+    """Sign-ins on several threads leave the process its size (memory.give_hashing_memory_back):
+    without it, glibc keeps 19 MiB per thread arena after the first hash on each."""
+    import subprocess
+    import sys
+
+    from peergroups import config
+
+    assert config.DEFAULTS["ARGON2_MEMORY_COST"] >= 16 * 1024  # the figure the check below relies on
+    grown = subprocess.run([sys.executable, "-c", HASHING_MEMORY], cwd=ROOT, capture_output=True, text=True,
+                           env={"PATH": "/usr/bin:/bin", "MALLOC_ARENA_MAX": "4"}, check=True).stdout
+    assert float(grown) < 8, f"the process grew by {float(grown):.0f} MiB after 12 hashes"
+
+
+@GLIBC
+def test_the_server_trims_its_heaps_every_so_many_requests(client, monkeypatch):
+    from peergroups import memory
+
+    monkeypatch.setattr(memory, "TRIM_EVERY", 2)
+    before = memory.trims
+    for _ in range(6):
+        client.get("/healthz")
+    assert memory.trims - before == 3
