@@ -7,7 +7,7 @@ from babel import Locale, UnknownLocaleError, localedata
 from babel.support import NullTranslations
 from jinja2 import pass_eval_context
 from markupsafe import Markup
-from flask import current_app, flash, g, has_app_context, request, session
+from flask import current_app, flash, g, has_app_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -282,9 +282,6 @@ _LANGUAGE_LINKS = {}
 def language_links():
     """Every page's list of language links (_languages.html), the same for every page in one
     language: rendered once per language and kept."""
-    from flask import render_template
-    from markupsafe import Markup
-
     key = (tuple(supported()), locale_code())
     if key not in _LANGUAGE_LINKS:
         entries = [(c, bcp47(c), native_name(c)) for c in key[0]]
