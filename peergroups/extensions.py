@@ -31,11 +31,12 @@ survey_limiter = Limiter(key_func=get_remote_address, default_limits=[], storage
 
 def init_limiters(app):
     """Bind both limiters. Flask-Limiter also checks every request before its view for app-wide,
-    default and blueprint limits; we set none (each limit decorates its view, and the decorator
+    default, blueprint and meta limits; we set none (each limit decorates its view, and the decorator
     checks it), so those checks are taken off while no such limit is set: they were a tenth of a
     small request's time."""
     for each in (limiter, survey_limiter):
         each.init_app(app)
         manager = each.limit_manager
-        if not (manager.application_limits or manager.default_limits or manager._blueprint_limits):
+        if not (manager.application_limits or manager.default_limits or manager._blueprint_limits
+                or each._meta_limits):
             app.before_request_funcs[None].remove(each._check_request_limit)

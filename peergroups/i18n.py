@@ -189,14 +189,16 @@ def organization_timezone():
     return (org and org.timezone) or current_app.config["DEFAULT_TIMEZONE"]
 
 
-def local_time(value, timezone, format="short"):
+def local_time(value, timezone):
+    """A naive-UTC datetime's time of day in a time zone, short ("6:30 PM"): never seconds, and no
+    zone names (FORMATTING_DATA holds none)."""
     from zoneinfo import ZoneInfo
 
     from babel.dates import format_time
 
     if value is None:
         return ""
-    return format_time(value.replace(tzinfo=datetime.UTC), format=format, tzinfo=ZoneInfo(timezone),
+    return format_time(value.replace(tzinfo=datetime.UTC), format="short", tzinfo=ZoneInfo(timezone),
                        locale=formatting_locale(locale_code()))
 
 
@@ -310,7 +312,7 @@ class CatalogDomain(flask_babel.Domain):
         return translations
 
 
-def gettext(text, **variables):
+def gettext(text, /, **variables):
     """Flask-Babel's gettext, read from the request's catalog directly: the same translation,
     without looking up the request's state, domain and catalog again at every call (forms, labels
     and menus resolve dozens of messages a page). Every module translates through these."""
@@ -318,7 +320,7 @@ def gettext(text, **variables):
     return translated % variables if variables else translated
 
 
-def ngettext(singular, plural, num, **variables):
+def ngettext(singular, plural, num, /, **variables):
     variables.setdefault("num", num)
     return _translations().ungettext(singular, plural, num) % variables
 
@@ -332,7 +334,7 @@ def _translations():
     return _catalog() if has_app_context() else _UNTRANSLATED
 
 
-def lazy_gettext(text, **variables):
+def lazy_gettext(text, /, **variables):
     """A message translated when it is shown, in the language of the request showing it."""
     return LazyString(gettext, text, **variables)
 
@@ -368,12 +370,12 @@ def _formatted(eval_ctx, text, variables):
 
 
 @pass_eval_context
-def _template_gettext(eval_ctx, text, **variables):
+def _template_gettext(eval_ctx, text, /, **variables):
     return _formatted(eval_ctx, _catalog().ugettext(text), variables)
 
 
 @pass_eval_context
-def _template_ngettext(eval_ctx, singular, plural, n, **variables):
+def _template_ngettext(eval_ctx, singular, plural, n, /, **variables):
     variables.setdefault("num", n)
     return _formatted(eval_ctx, _catalog().ungettext(singular, plural, n), variables)
 

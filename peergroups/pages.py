@@ -18,7 +18,7 @@ def render(page, fragment=None, status=200, **context):
     return make_response(render_template(template, **context), status)
 
 
-ADDRESSES_KEPT = 20_000  # about 2 MB of addresses at most; the store starts again when full
+ADDRESSES_KEPT = 4_000  # about 2 MB (500 bytes an address); the store starts again when full
 
 
 def address_builder():

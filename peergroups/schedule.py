@@ -72,7 +72,7 @@ def next_occurrences(schedule, after_utc, count):
     # are generated one at a time, so only the meetings asked for are worked out.
     found = []
     for day in _dates(schedule, local.date() - DAY, datetime.date.max):
-        if len(found) == count:
+        if len(found) >= count:
             break
         occurrence = _occurrence(schedule, day, zone)
         if occurrence.starts_at_utc >= after_utc:

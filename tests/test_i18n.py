@@ -280,11 +280,12 @@ def test_templates_translate_and_escape_as_jinja_newstyle_gettext_does(app):
     page = ('{{ _("Led by %(names)s", names="<b>Ana & Bo</b>") }}|{{ ngettext("%(num)d member", '
             '"%(num)d members", 3) }}|{{ ngettext("%(num)d member", "%(num)d members", 1) }}|{{ _("Home") }}|'
             '{{ _("No such message: 100%% sure") }}|{{ _("No such message: <i>") }}|'
-            '{% autoescape false %}{{ _("Led by %(names)s", names="<b>") }}{% endautoescape %}')
+            '{% autoescape false %}{{ _("Led by %(names)s", names="<b>") }}{% endautoescape %}|'
+            '{{ _("%(text)s %(eval_ctx)s", text="<t>", eval_ctx=1) }}|{{ ngettext("%(n)s", "%(n)s!", 2, n="x") }}')
     with app.test_request_context("/"), force_locale("es"):
         assert render_template_string(page).split("|") == [
             "Facilitado por &lt;b&gt;Ana &amp; Bo&lt;/b&gt;", "3 miembros", "1 miembro", "Inicio",
-            "No such message: 100% sure", "No such message: <i>", "Facilitado por <b>"]
+            "No such message: 100% sure", "No such message: <i>", "Facilitado por <b>", "&lt;t&gt; 1", "x!"]
 
 
 def test_our_gettext_is_flask_babels(app):
@@ -307,4 +308,7 @@ def test_our_gettext_is_flask_babels(app):
     with app.test_request_context("/"), force_locale("es"):
         assert i18n.gettext("Home") == "Inicio"
     assert i18n.gettext("Led by %(names)s", names="Ana") == "Led by Ana"  # no app: as written
+    # a message's variables may have any name, the functions' own included
+    assert i18n.gettext("%(text)s", text="x") == "x" and str(i18n.lazy_gettext("%(text)s", text="y")) == "y"
+    assert i18n.ngettext("%(num)d %(singular)s", "%(num)d %(plural)s", 2, singular="a", plural="b") == "2 b"
     assert i18n.ngettext("%(num)d member", "%(num)d members", 2) == "2 members"

@@ -85,3 +85,28 @@ def test_a_kept_address_is_what_url_for_builds(app):
                     assert address(endpoint, **values) == url_for(endpoint, **values), (endpoint, values)
     with app.test_request_context("/groups/1"):
         assert address(".show", group_id=1) == url_for("groups.show", group_id=1)
+
+
+APP_WIDE_LIMIT = r"""
+import sys, tempfile
+from peergroups import create_app
+d = tempfile.mkdtemp()
+app = create_app({"DATABASE_URL": f"sqlite:///{d}/x.sqlite3", "INSTANCE_PATH": d, "SECRET_KEY": "x",
+                  "RATELIMIT_APPLICATION": "3/minute"})
+client = app.test_client()
+print(" ".join(str(client.get("/healthz").status_code) for _ in range(4)))
+"""
+
+
+def test_an_app_wide_limit_an_operator_sets_still_applies():
+    """Flask-Limiter's check before every view is taken off only while no app-wide, default,
+    blueprint or meta limit is set (extensions.init_limiters). In its own process: the limiters
+    are the module's singletons, and a limit set here would stay for every later app."""
+    import subprocess
+    import sys
+
+    from peergroups import ROOT
+
+    statuses = subprocess.run([sys.executable, "-c", APP_WIDE_LIMIT], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.split()
+    assert "429" not in statuses[:3] and statuses[3] == "429", statuses

@@ -242,6 +242,11 @@ def test_next_occurrences_includes_a_meeting_starting_at_that_instant():
     assert [o.starts_at_utc for o in after] == [utc(2026, 1, 13, 1)]
 
 
+def test_next_occurrences_asked_for_none_are_none():
+    for count in (0, -1):
+        assert next_occurrences(weekly(MON), utc(2026, 1, 6, 1), count) == []
+
+
 def test_next_occurrences_when_utc_and_local_dates_differ():
     # 00:30 UTC on Tuesday is still Monday 18:30 in Chicago: that evening's meeting is next.
     assert next_occurrences(weekly(MON), utc(2026, 1, 6, 0, 30), 1)[0].local_date == D(2026, 1, 5)
