@@ -5,6 +5,7 @@ details), reports and incidents and change nothing; facilitators see and change 
 they lead (lead or co-facilitator) and those groups' members and meetings. Whatever a user may not
 see is a 404, so nobody learns that it exists. Every view that takes an id loads it here."""
 import logging
+from functools import cache
 
 from flask import abort, g, request
 from werkzeug.routing import IntegerConverter
@@ -64,24 +65,24 @@ def nav_items():
     """The main navigation for the signed-in user's role: (address, label, whether it is the
     current section)."""
     section = (request.endpoint or "").split(".")[0]
-    return [(address(endpoint), label, endpoint.split(".")[0] == section) for endpoint, label in _nav_entries()]
+    role = current_user.role if current_user.is_authenticated else None
+    return [(address(endpoint), label, own_section == section) for endpoint, own_section, label in _nav_entries(role)]
 
 
-def _nav_entries():
+@cache
+def _nav_entries(role):
+    """(endpoint, its section, label) for a role (None: not signed in); the labels translate when shown."""
     items = [("main.index", _l("Home")), ("groups.index", _l("Groups")), ("members.index", _l("Members"))]
-    if current_user.is_authenticated and current_user.role == "admin":
-        items.append(("staff.index", _l("Staff")))
-        items.append(("crisis.index", _l("Crisis lines")))
-        items.append(("agreements.index", _l("Agreements")))
-        items.append(("survey_admin.index", _l("Surveys")))
-        items.append(("settings.index", _l("Settings")))
-    if current_user.is_authenticated and current_user.role in ("admin", "supervisor"):
+    if role == "admin":
+        items += [("staff.index", _l("Staff")), ("crisis.index", _l("Crisis lines")),
+                  ("agreements.index", _l("Agreements")), ("survey_admin.index", _l("Surveys")),
+                  ("settings.index", _l("Settings"))]
+    if role in ("admin", "supervisor"):
         items.append(("results.organization", _l("Feedback")))
-    if current_user.is_authenticated:
-        items.append(("reports.index", _l("Reports")))
-        items.append(("incidents.index", _l("Incidents")))
+    if role is not None:
+        items += [("reports.index", _l("Reports")), ("incidents.index", _l("Incidents"))]
     items.append(("account.index", _l("Account")))
-    return items
+    return tuple((endpoint, endpoint.split(".")[0], label) for endpoint, label in items)
 
 
 MAX_ID = 2**63 - 1  # the largest id the databases store; larger numbers cannot name anything

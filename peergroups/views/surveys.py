@@ -19,7 +19,7 @@ from ..extensions import survey_limiter
 from ..forms import Form, max_length
 from ..i18n import bcp47, gettext as _, is_rtl, lazy_gettext as _l, use_survey_languages
 from ..models import ROLES
-from ..pages import render
+from ..pages import address, render
 from ..security import get_group, get_meeting, is_survey_path, require_role
 from ..sessions import staff_browser
 from ..sharing import public_url, qr_svg
@@ -42,9 +42,7 @@ def asset(filename):
 @bp.app_template_global()
 def asset_url(filename):
     """A static file's address: under /s/ on survey pages, so no request of theirs leaves /s/."""
-    if is_survey_path(request.path):
-        return url_for("surveys.asset", filename=filename)
-    return url_for("static", filename=filename)
+    return address("surveys.asset" if is_survey_path(request.path) else "static", filename=filename)
 
 
 def _choice_field(label, labels, required):
