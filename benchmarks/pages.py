@@ -7,7 +7,7 @@ requests per second, the ratio to hello, p50/p95/p99 and errors, with the SQL st
 of one such request; then the serving process's memory and the time from its start to its first
 answered request. Prints figures; asserts nothing about time. Only talks to 127.0.0.1.
 
-    python benchmarks/pages.py [--scale 50] [--requests 320] [--clients 16] [--threads 4]
+    python benchmarks/pages.py [--scale 50] [--requests 320] [--clients 16] [--threads 4] [--rounds 3]
 """
 import argparse
 import json
@@ -125,6 +125,7 @@ def main():
     parser.add_argument("--requests", type=int, default=320, help="requests per run (split among clients)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--threads", type=int, default=4, help="waitress threads")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each page, each beside a run of the yardstick")
     args = parser.parse_args()
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # more clients than threads queue by design
 
@@ -160,33 +161,36 @@ def main():
             each = max(1, args.requests // count)
             hello_clients = clients_for(hello_port, count, False)
             measure(hello_clients, 5, hello_action)
-            # The yardstick is measured before, halfway and after the pages (this machine's other
-            # work shifts it by a third from one run to the next); ratios use the middle figure.
-            hellos = [measure(hello_clients, each, hello_action)]
-            rows = []
-            for index, (label, method, path, form, signed_in, htmx) in enumerate(pages):
-                if index == len(pages) // 2:
-                    hellos.append(measure(hello_clients, each, hello_action))
+            # Each page runs in rounds, each beside a run of the yardstick just before it, and the
+            # round with the middle ratio counts: this machine's other work moves one run of the
+            # yardstick by a third or more, and a page measured minutes apart from it would carry that.
+            rows, hellos = [], []
+            for label, method, path, form, signed_in, htmx in pages:
                 clients = clients_for(port, count, signed_in)
                 action = action_for(method, path, form, htmx)
                 if measure(clients[:1], 1, action)["errors"]:
-                    rows.append((label + " (n/a)", None))
+                    rows.append((label + " (n/a)", None, None))
                     continue
                 measure(clients, 3, action)  # warm up
-                rows.append((label, measure(clients, each, action)))
-            hellos.append(measure(hello_clients, each, hello_action))
-            base = sorted(hellos, key=lambda figures: figures["rps"])[1]
-            spread = "/".join(f"{figures['rps']:.0f}" for figures in hellos)
-            rows.insert(0, ("hello (bare)", base))
-            for label, figures in rows:
+                rounds = []
+                for _ in range(args.rounds):
+                    yardstick = measure(hello_clients, each, hello_action)
+                    figures = measure(clients, each, action)
+                    rounds.append((figures["rps"] / yardstick["rps"], figures))
+                    hellos.append(yardstick)
+                rows.append((label, *sorted(rounds, key=lambda pair: pair[0])[len(rounds) // 2][::-1]))
+            base = sorted(hellos, key=lambda figures: figures["rps"])[len(hellos) // 2]
+            low, high = min(f["rps"] for f in hellos), max(f["rps"] for f in hellos)
+            rows.insert(0, ("hello (bare)", base, 1.0))
+            for label, figures, ratio in rows:
                 if figures is None:
                     print(f"{label:<16} {count:>7}   not available here")
                     continue
                 queries, size = sizes.get(label, ("", 0))
-                print(f"{label:<16} {count:>7} {figures['rps']:>8.0f} {figures['rps'] / base['rps']:>6.2f} "
+                print(f"{label:<16} {count:>7} {figures['rps']:>8.0f} {ratio:>6.2f} "
                       f"{figures['p50']:>7.1f} {figures['p95']:>7.1f} {figures['p99']:>7.1f} "
                       f"{len(figures['errors']):>6} {queries:>7} {size / 1024:>5.1f}"
-                      + (f"  (middle of {spread} req/s)" if figures is base else ""))
+                      + (f"  (median of {len(hellos)} runs, {low:.0f} to {high:.0f})" if figures is base else ""))
         current, peak = rss_mb(server.pid)
         print(f"\nserver process memory before the first measured request: {idle:.0f} MB")
         print(f"server process memory: {current:.0f} MB now, {peak:.0f} MB at most (goal: at most 60 MB)")
