@@ -1,9 +1,10 @@
 """Rendering: one helper decides between a full page and an htmx fragment; error pages."""
 from flask import current_app, make_response, render_template, request, url_for
-from .i18n import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .i18n import gettext as _
 
 
 def wants_fragment():

@@ -7,7 +7,6 @@ from released survey figures (results.released_figures), never from responses.""
 import datetime
 from typing import NamedTuple
 
-
 from .db import database, is_sqlite
 from .i18n import lazy_gettext as _l
 

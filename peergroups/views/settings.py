@@ -1,7 +1,6 @@
 """Organization settings for admins: name, default language, time zone, and k, the number of survey
 responses a figure needs before anyone sees it (suppression.py applies it)."""
 from flask import Blueprint, flash, redirect, url_for
-from ..i18n import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from .. import audit, organization
@@ -12,6 +11,7 @@ from ..forms import (
     organization_name_field,
     timezone_field,
 )
+from ..i18n import gettext as _, lazy_gettext as _l
 from ..models import Organization
 from ..pages import render
 from ..security import require_role
