@@ -1,6 +1,7 @@
 """The database: one proxy chosen at start, a connection per request, migrations and backups."""
 import datetime
 import shutil
+import sqlite3
 import subprocess
 import threading
 import weakref
@@ -180,7 +181,8 @@ def make_database(url, pool=False):
     url = check_url(url)
     if url.startswith("sqlite:"):
         kind, options = (PooledSqliteDatabase, {"max_connections": None}) if pool else (SqliteDatabase, {})
-        return kind(parse(url)["database"], pragmas=SQLITE_PRAGMAS, check_same_thread=False, **options)
+        return kind(parse(url)["database"], pragmas=SQLITE_PRAGMAS, check_same_thread=False, factory=_Connection,
+                    **options)
     # A PostgreSQL server ends idle connections at its own pace: pooled ones are renewed hourly.
     kind, options = (PooledPostgresqlDatabase, {"max_connections": 32, "stale_timeout": 3600, "timeout": 10}) \
         if pool else (PostgresqlDatabase, {})
@@ -226,6 +228,39 @@ def sqlite_problem(url, instance_path):
                 "not start on a new empty database. Put the disk or file back, or restore the latest backup "
                 "(flask --app app restore FILE). To really start afresh, delete that line of the marker file.")
     return None
+
+
+class _Connection(sqlite3.Connection):
+    """A SQLite connection that remembers what generation() last read from it."""
+    seen = None
+
+
+_generation = 0
+_generation_lock = threading.Lock()
+
+
+def generation():
+    """A number that moves on whenever the database may have changed since the last call, or None
+    where no such number can be had (PostgreSQL): something computed from the database and kept
+    under this number is current for as long as the number stays the same.
+
+    SQLite tells a connection whether another connection, in this process or any other (the
+    command line, a restore), has committed since it last asked (PRAGMA data_version), and counts
+    the rows the connection changed itself (total_changes). A connection that sees either move,
+    or is asked for the first time, moves the number on. Take the number before reading what is
+    kept under it."""
+    global _generation
+    if not is_sqlite():
+        return None
+    connection = database.connection()
+    if not isinstance(connection, _Connection):  # a database not made by make_database
+        return None
+    state = (connection.execute("PRAGMA data_version").fetchone()[0], connection.total_changes)
+    with _generation_lock:
+        if connection.seen != state:
+            connection.seen = state
+            _generation += 1
+        return _generation
 
 
 def is_sqlite():

@@ -213,9 +213,9 @@ def _day(locale, value, format):
     return format_date(value, format=format, locale=formatting_locale(locale))
 
 
-def month(value):
-    """A month and year ("March 2026") the way the user's language writes it."""
-    return _month(locale_code(), value.year, value.month)
+def month(value, locale=None):
+    """A month and year ("March 2026") the way the user's language writes it (or `locale`'s)."""
+    return _month(locale or locale_code(), value.year, value.month)
 
 
 @lru_cache(maxsize=4096)  # a report names the same few dozen months in hundreds of cells
@@ -240,9 +240,9 @@ def locale_code():
     return code
 
 
-def number(value, decimals=0):
-    """A count or a mean in the user's language (digits, decimal sign)."""
-    return _number(locale_code(), value, decimals)
+def number(value, decimals=0, locale=None):
+    """A count or a mean in the user's language (digits, decimal sign), or `locale`'s."""
+    return _number(locale or locale_code(), value, decimals)
 
 
 @lru_cache(maxsize=4096)  # a report's table formats the same small numbers thousands of times
@@ -253,9 +253,9 @@ def _number(locale, value, decimals):
     return format_decimal(value, format=pattern, locale=formatting_locale(locale))
 
 
-def percent(value):
-    """A share (0..1) as a whole percentage in the user's language."""
-    return _percent(locale_code(), round(value, 4))
+def percent(value, locale=None):
+    """A share (0..1) as a whole percentage in the user's language, or `locale`'s."""
+    return _percent(locale or locale_code(), round(value, 4))
 
 
 @lru_cache(maxsize=4096)

@@ -322,3 +322,33 @@ def test_a_prepared_query_makes_rows_of_every_kind_on_every_run(app):
                     got = [(row.id, row.member.name) for row in got]
                 assert got == expected and got, kind
             assert prepared.rows(10**9) == []
+
+
+def test_the_generation_moves_on_with_every_change_and_only_then(app):
+    """db.generation: the same number while nothing changes; a new one after a change by this
+    connection, by another connection (as another process would make) and on a connection asked
+    for the first time (it cannot know what happened before it was opened). None on PostgreSQL."""
+    from peergroups.models import Group
+
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        if not dbmod.is_sqlite():
+            assert dbmod.generation() is None
+            return
+        first = dbmod.generation()
+        Group.select().count()
+        assert dbmod.generation() == first
+        factories.group(name="Changed here")
+        second = dbmod.generation()
+        assert second != first and dbmod.generation() == second
+        other = sqlite3.connect(dbmod.sqlite_path())
+        other.execute('UPDATE "group" SET name = ? WHERE name = ?', ("Changed elsewhere", "Changed here"))
+        other.commit()
+        other.close()
+        third = dbmod.generation()
+        assert third not in (first, second) and dbmod.generation() == third
+        database.close()
+        dbmod.release()  # the next connection is a new one
+        database.connect()
+        assert dbmod.generation() not in (first, second, third)
+        database.close()

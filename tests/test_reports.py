@@ -21,15 +21,18 @@ The organization (period: the first quarter of 2026, "today" 2026-05-15 unless s
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from peergroups import members, reports, results
-from peergroups.models import Attendance, CheckIn, Meeting, Pairing, SurveyLink
+from peergroups import db as dbmod
+from peergroups import members, report_tables, reports, results
+from peergroups.models import Attendance, CheckIn, GroupFacilitator, Meeting, Pairing, SurveyLink
 from peergroups.questionnaire import AFTER_MEETING
 
 from . import factories
+from .helpers import sign_in
 
 D = datetime.date
 TODAY = D(2026, 5, 15)
@@ -327,3 +330,58 @@ def test_feedback_only_from_released_figures(app, client, login, built):
     assert total[1] in ("", str(expected.total.count if expected.total else ""))
     page = client.get(f"/reports/?group={built['a'].id}&{Q1_ARGS}").data.decode()
     assert "not shown" in page
+
+
+def _attendances(page):
+    return int(re.search(r'href="#how-attendances">Attendances</a></dt><dd>(\d+)<', page).group(1))
+
+
+def _builds(monkeypatch):
+    """How many times reports are worked out (report_tables.build), counted around the real one."""
+    calls = []
+    real = report_tables.build
+    monkeypatch.setattr(report_tables, "build", lambda *args: calls.append(args) or real(*args))
+    return calls
+
+
+def test_a_report_is_kept_until_anything_in_the_database_changes(app, client, login, built, monkeypatch):
+    """A report is worked out once and shown again while nothing changes (SQLite; PostgreSQL keeps
+    none); a change through the app, or by another connection (the command line, another process),
+    shows at the next visit."""
+    builds = _builds(monkeypatch)
+    login("admin")
+    first = client.get(f"/reports/?{Q1_ARGS}").data.decode()
+    assert _attendances(first) == 12
+    assert client.get(f"/reports/?{Q1_ARGS}").data.decode() == first
+    assert len(builds) == (1 if dbmod.is_sqlite() else 2)
+
+    with app.app_context():  # through the app's own connection: p3 was absent at A1
+        Attendance.update(state="present").where(Attendance.state == "absent", Attendance.member == built["p3"].id).execute()
+    assert _attendances(client.get(f"/reports/?{Q1_ARGS}").data.decode()) == 13
+
+    other = dbmod.make_database(app.config["DATABASE_URL"])  # not the app's: as another process would
+    other.connect()
+    other.execute_sql(f'UPDATE "attendance" SET state = {other.param} WHERE member_id = {other.param}',
+                      ("absent", built["p1"].id))
+    other.close()
+    assert _attendances(client.get(f"/reports/?{Q1_ARGS}").data.decode()) == 13 - 5  # p1 was present 5 times in Q1
+    assert len(builds) == (3 if dbmod.is_sqlite() else 4)
+
+    assert "Informes" in client.get(f"/reports/?{Q1_ARGS}&lang=es").data.decode()  # another language: its own
+    assert "Reports" in client.get(f"/reports/?{Q1_ARGS}&lang=en").data.decode()
+
+
+def test_a_kept_report_is_never_shown_to_another_user(app, built, monkeypatch):
+    with app.app_context():  # two facilitators, each leading one group, signed in on two phones
+        first, second = factories.user(role="facilitator"), factories.user(role="facilitator")
+        GroupFacilitator.create(group=built["a"], user=first, lead=True)
+        GroupFacilitator.create(group=built["b"], user=second, lead=True)
+    phones = [app.test_client(), app.test_client()]
+    sign_in(phones[0], first)
+    sign_in(phones[1], second)
+    builds = _builds(monkeypatch)  # from here on nothing in the database changes
+    page = phones[0].get(f"/reports/?{Q1_ARGS}").data.decode()
+    assert "Group A" in page and "Group B" not in page
+    page = phones[1].get(f"/reports/?{Q1_ARGS}").data.decode()
+    assert "Group B" in page and "Group A" not in page
+    assert len(builds) == 2

@@ -3,13 +3,14 @@ report. Admins and supervisors see every group and the organization; facilitator
 groups (a group they may not see is a 404). Figures come from reports.py through report_tables.py."""
 import csv
 import io
+import threading
 
-from flask import Blueprint, abort, current_app, make_response, request
+from flask import Blueprint, abort, current_app, make_response, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from .. import charts, i18n, report_tables
+from .. import charts, db, i18n, report_tables
 from ..attendance import local_today
 from ..i18n import gettext as _
 from ..models import ROLES, Organization
@@ -93,42 +94,81 @@ def _num(value):
     return value if isinstance(value, float) else None
 
 
-CELL_FORMATS = {"month": i18n.month, "share": i18n.percent, "decimal": lambda value: i18n.number(value, 1),
-                "count": i18n.number, "people": i18n.number, "days": i18n.number, "language": i18n.native_name}
+def _whole(value, code):
+    return i18n.number(value, 0, code)
+
+
+CELL_FORMATS = {"month": i18n.month, "share": i18n.percent, "decimal": lambda value, code: i18n.number(value, 1, code),
+                "count": _whole, "people": _whole, "days": _whole,
+                "language": lambda value, _code: i18n.native_name(value)}
 
 
 def _cells(table, k):
-    """The table's rows and total as the page shows each value (HTML), formatted here in one call:
-    a template macro per cell cost more than everything else on the page."""
+    """The table's rows and total as the page shows them: each row's cells as one piece of HTML
+    (a header cell, then data cells), every value formatted and escaped here in one call. A cell
+    in the template cost more than everything else on the page: an organization's table has
+    hundreds."""
+    code = i18n.locale_code()
+    fewer = escape(_("fewer than %(k)d", k=k))
     empty = Markup('<span class="muted">%s</span>') % (table.none_means or "–")
     formats = [CELL_FORMATS.get(column.kind) for column in table.columns]
 
-    def show(row):
-        return [_("fewer than %(k)d", k=k) if value is report_tables.FEWER else empty if value is None
-                else escape(formats[at](value) if formats[at] else value) for at, value in enumerate(row)]
-    return [show(row) for row in table.rows], show(table.total) if table.total else None
+    def show(row, head):
+        shown = [fewer if value is report_tables.FEWER else empty if value is None
+                 else escape(form(value, code) if form else value) for form, value in zip(formats, row)]
+        return Markup(f'<th scope="row">{escape(head) if head else shown[0]}</th>'
+                      + "".join(f"<td>{value}</td>" for value in shown[1:]))
+    return [show(row, None) for row in table.rows], show(table.total, _("Total")) if table.total else None
 
 
-def _page(template, status=200):
+REPORTS_KEPT = 16  # rendered reports kept per app: about 60 KB each
+_kept_lock = threading.Lock()
+
+
+def _page(page, part, status=200):
+    """`page` around `part`, the report itself (_content)."""
     ctx = _load()
     if ctx["error"]:
         status = 422
-    report, feedback = _report(ctx)
-    return render(template, status=status, report=report, feedback=feedback, charts=_charts(report, feedback),
-                  how=report_tables.HOW_WE_COUNT, fewer=report_tables.FEWER, kinds=PERIOD_KINDS,
-                  groups=visible_group_list(include_archived=True), args=request.args,
-                  file_args={key: value for key, value in request.args.items() if key != "table"},
-                  printing=template.endswith("print.html"), cells=_cells, **ctx)
+    return render(page, status=status, content=_content(part, ctx), org=ctx["org"])
+
+
+def _content(template, ctx):
+    """The report as HTML. A report is the slowest page there is (dozens of figures over every
+    attendance mark of the period), and a coordinator or board member opens the same one again and
+    again: once rendered, it is kept for this user, address, language and day until anything in
+    the database changes (db.generation; a change by another process counts). Nothing kept is
+    shown to another user; on PostgreSQL nothing is kept."""
+    stamp = db.generation()
+    key = (stamp, current_user.id, current_user.role, str(get_locale()), template, request.script_root,
+           request.query_string, ctx["today"])
+    kept = current_app.extensions.setdefault("peergroups_reports", {})
+    with _kept_lock:
+        content = kept.get(key) if stamp is not None else None
+    if content is None:
+        report, feedback = _report(ctx)
+        content = Markup(render_template(
+            template, report=report, feedback=feedback, charts=_charts(report, feedback),
+            how=report_tables.HOW_WE_COUNT, fewer=report_tables.FEWER, kinds=PERIOD_KINDS,
+            groups=visible_group_list(include_archived=True), args=request.args,
+            file_args={key: value for key, value in request.args.items() if key != "table"},
+            printing=template.endswith("_print.html"), cells=_cells, **ctx))
+        if stamp is not None:
+            with _kept_lock:
+                if len(kept) >= REPORTS_KEPT or any(old[0] != stamp for old in kept):
+                    kept.clear()  # what was kept under an older generation is out of date
+                kept[key] = content
+    return content
 
 
 @bp.get("/")
 def index():
-    return _page("reports/index.html")
+    return _page("reports/index.html", "reports/_report.html")
 
 
 @bp.get("/print")
 def printable():
-    return _page("reports/print.html")
+    return _page("reports/print.html", "reports/_print.html")
 
 
 @bp.get("/table.csv")
@@ -137,7 +177,7 @@ def table_csv():
     headers in the user's language, numbers unformatted."""
     ctx = _load()
     if ctx["error"]:
-        return _page("reports/index.html")
+        return _page("reports/index.html", "reports/_report.html")
     key = request.args.get("table", "")
     report, feedback = _report(ctx, feedback_only=key.startswith("feedback-"), no_feedback=not key.startswith("feedback-"))
     tables = {t.key: t for t in report.tables} if report else {}
