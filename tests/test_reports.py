@@ -371,6 +371,19 @@ def test_a_report_is_kept_until_anything_in_the_database_changes(app, client, lo
     assert "Reports" in client.get(f"/reports/?{Q1_ARGS}&lang=en").data.decode()
 
 
+def test_reports_are_kept_within_their_size(app, client, login, built, monkeypatch):
+    """The store holds at most REPORTS_KEPT_CHARS of reports; a larger report is never kept."""
+    from peergroups.views import reports as view
+
+    builds = _builds(monkeypatch)
+    login("admin")
+    size = len(client.get(f"/reports/?{Q1_ARGS}").data)
+    monkeypatch.setattr(view, "REPORTS_KEPT_CHARS", size // 2)
+    client.get(f"/reports/?{Q1_ARGS}&share=1")
+    client.get(f"/reports/?{Q1_ARGS}&share=1")
+    assert len(builds) == 3
+
+
 def test_a_kept_report_is_never_shown_to_another_user(app, built, monkeypatch):
     with app.app_context():  # two facilitators, each leading one group, signed in on two phones
         first, second = factories.user(role="facilitator"), factories.user(role="facilitator")

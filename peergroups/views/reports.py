@@ -121,7 +121,9 @@ def _cells(table, k):
     return [show(row, None) for row in table.rows], show(table.total, _("Total")) if table.total else None
 
 
-REPORTS_KEPT = 16  # rendered reports kept per app: about 60 KB each
+# Rendered reports kept per app, in characters (about as many bytes): a small organization's
+# report is about 55,000, so some eighteen of them; a report larger than this is never kept.
+REPORTS_KEPT_CHARS = 1_000_000
 _kept_lock = threading.Lock()
 
 
@@ -151,12 +153,14 @@ def _content(template, ctx):
             template, report=report, feedback=feedback, charts=_charts(report, feedback),
             how=report_tables.HOW_WE_COUNT, fewer=report_tables.FEWER, kinds=PERIOD_KINDS,
             groups=visible_group_list(include_archived=True), args=request.args,
-            file_args={key: value for key, value in request.args.items() if key != "table"},
+            file_args={name: value for name, value in request.args.items() if name != "table"},
             printing=template.endswith("_print.html"), cells=_cells, **ctx))
-        if stamp is not None:
+        if stamp is not None and len(content) <= REPORTS_KEPT_CHARS:
             with _kept_lock:
-                if len(kept) >= REPORTS_KEPT or any(old[0] != stamp for old in kept):
-                    kept.clear()  # what was kept under an older generation is out of date
+                # What was kept under an older generation is out of date; a full store starts again.
+                if any(old[0] != stamp for old in kept) or \
+                        sum(map(len, kept.values())) + len(content) > REPORTS_KEPT_CHARS:
+                    kept.clear()
                 kept[key] = content
     return content
 
