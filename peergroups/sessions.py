@@ -7,12 +7,13 @@ A staff member's session cookie is neither read nor written there: opening a sur
 signed-in phone leaves that session exactly as it was."""
 import datetime
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request
 from itsdangerous import BadSignature
 from flask.sessions import SecureCookieSessionInterface
 from peewee import InterfaceError, OperationalError
 
 from .extensions import login_manager
+from .pages import address
 from .security import is_survey_path
 from .surveys import find_link
 
@@ -37,22 +38,34 @@ class LinkScopedSessionInterface(SecureCookieSessionInterface):
             login_manager._update_request_context_with_user()
         return super().open_session(app, request)
 
+    def get_signing_serializer(self, app):
+        """Flask's serializer, made once per app and set of keys: Flask makes one for every
+        request, which cost more than checking the cookie's signature."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = app.extensions.get("peergroups_session_serializer")
+        if kept is None or kept[0] != keys:
+            kept = (keys, super().get_signing_serializer(app))
+            app.extensions["peergroups_session_serializer"] = kept
+        return kept[1]
+
     def get_cookie_name(self, app):
         return SURVEY_COOKIE if survey_token() else super().get_cookie_name(app)
 
     def get_cookie_path(self, app):
         # The link's own path, as the "answered" marker has it: /s/<token>/thanks gets it too.
         token = survey_token()
-        return url_for("surveys.survey", token=token) if token else super().get_cookie_path(app)
+        return address("surveys.survey", token=token) if token else super().get_cookie_path(app)
 
     def get_expiration_time(self, app, session):
         token = survey_token()
         if token is None:
             return super().get_expiration_time(app, session)
-        try:
-            link = find_link(token)  # a malformed token never reaches the database
-        except (OperationalError, InterfaceError):  # the database is down: the 503 page still answers
-            link = None
+        link = g.get("survey_link")  # the page's own (views/surveys._load), read once a request
+        if link is None or link.token != token:
+            try:
+                link = find_link(token)  # a malformed token never reaches the database
+            except (OperationalError, InterfaceError):  # the database is down: the 503 page still answers
+                link = None
         # An unknown token gets a cookie that ends with the browser session; a closed link, one
         # that has already expired.
         return link.closes_at.replace(tzinfo=datetime.UTC) if link else None

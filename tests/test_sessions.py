@@ -147,3 +147,23 @@ def test_a_survey_page_answers_503_when_the_database_is_down(tmp_path):
     session = set_cookies(response)["survey"]
     assert session["path"] == "/s/abcdefgh1234" and not session["expires"]  # ends with the browser session
     database.close()
+
+
+def test_a_new_secret_key_ends_sessions_unless_the_old_one_is_a_fallback(app):
+    """The session serializer is made once per app and set of keys (sessions.py), so a key
+    changed while the app runs still counts at the next request."""
+    from .helpers import sign_in
+
+    client = app.test_client()
+    with app.app_context():
+        user = factories.user(role="facilitator", email="keys@example.org")
+    sign_in(client, user)
+    assert client.get("/").status_code == 200
+    old = app.secret_key
+    app.secret_key = app.config["SECRET_KEY"] = "a completely different secret"
+    assert client.get("/").status_code == 302  # signed out: the cookie's signature no longer holds
+    sign_in(client, user)
+    assert client.get("/").status_code == 200
+    app.secret_key = app.config["SECRET_KEY"] = "yet another secret"
+    app.config["SECRET_KEY_FALLBACKS"] = ["a completely different secret", old]
+    assert client.get("/").status_code == 200

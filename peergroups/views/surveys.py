@@ -7,7 +7,7 @@ import datetime
 import mimetypes
 import pathlib
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import get_locale
 
 from wtforms import RadioField, SelectChoice, TextAreaField
@@ -116,6 +116,7 @@ def _load(token):
         abort(_message(_("Survey not found"),
                        _("This survey link does not exist. Please check the address or scan the code again."), 404))
     use_survey_languages(surveys.group_languages(link.group_id), surveys.definition_of(link.survey_id).languages)
+    g.survey_link = link  # for the survey cookie's expiry (sessions.py)
     return link
 
 
