@@ -1,8 +1,9 @@
 """Horizontal bar charts as geometry for server-drawn SVG (templates/macros/charts.html): no
-JavaScript, no database. The shapes inside the SVG are written here in one piece (Chart.shapes): a
-report draws hundreds, and each as a template expression cost more than the report's tables. Rows run down the page, so a chart reads at 360 px; in a right-to-left
+JavaScript, no database. Rows run down the page, so a chart reads at 360 px; in a right-to-left
 language every x is mirrored, so labels sit on the right and bars grow leftwards, with the same
-text-anchor ("start" follows the SVG's direction)."""
+text-anchor ("start" follows the SVG's direction). The shapes inside the SVG are written here in
+one piece (Chart.shapes): a report draws hundreds, and each as a template expression cost more
+than the report's tables."""
 from typing import NamedTuple
 
 from markupsafe import Markup, escape

@@ -371,6 +371,29 @@ def test_a_report_is_kept_until_anything_in_the_database_changes(app, client, lo
     assert "Reports" in client.get(f"/reports/?{Q1_ARGS}&lang=en").data.decode()
 
 
+def test_a_change_made_while_a_report_is_worked_out_shows_at_the_next_visit(app, client, login, built, monkeypatch):
+    """Another process commits just after the report's settings were read: the report made then
+    is not kept as if it were current (db.generation is taken before anything is read)."""
+    from peergroups.views import reports as view
+
+    login("admin")
+    real, changed = view._load, []
+
+    def load_then_change():
+        ctx = real()
+        if not changed:
+            changed.append(True)
+            other = dbmod.make_database(app.config["DATABASE_URL"])
+            other.connect()
+            other.execute_sql(f'UPDATE "organization" SET survey_min_responses = {other.param}', (9,))
+            other.close()
+        return ctx
+
+    monkeypatch.setattr(view, "_load", load_then_change)
+    assert "counts of fewer than 5 people" in client.get(f"/reports/?{Q1_ARGS}").data.decode()
+    assert "counts of fewer than 9 people" in client.get(f"/reports/?{Q1_ARGS}").data.decode()
+
+
 def test_reports_are_kept_within_their_size(app, client, login, built, monkeypatch):
     """The store holds at most REPORTS_KEPT_CHARS of reports; a larger report is never kept."""
     from peergroups.views import reports as view

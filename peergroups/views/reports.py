@@ -129,19 +129,19 @@ _kept_lock = threading.Lock()
 
 def _page(page, part, status=200):
     """`page` around `part`, the report itself (_content)."""
+    stamp = db.generation()  # before anything the report is made of is read
     ctx = _load()
     if ctx["error"]:
         status = 422
-    return render(page, status=status, content=_content(part, ctx), org=ctx["org"])
+    return render(page, status=status, content=_content(part, ctx, stamp), org=ctx["org"])
 
 
-def _content(template, ctx):
+def _content(template, ctx, stamp):
     """The report as HTML. A report is the slowest page there is (dozens of figures over every
     attendance mark of the period), and a coordinator or board member opens the same one again and
     again: once rendered, it is kept for this user, address, language and day until anything in
     the database changes (db.generation; a change by another process counts). Nothing kept is
     shown to another user; on PostgreSQL nothing is kept."""
-    stamp = db.generation()
     key = (stamp, current_user.id, current_user.role, str(get_locale()), template, request.script_root,
            request.query_string, ctx["today"])
     kept = current_app.extensions.setdefault("peergroups_reports", {})
