@@ -23,10 +23,10 @@ LIBC = _libc()
 
 
 def give_hashing_memory_back():
-    """Each Argon2 hash takes ARGON2_MEMORY_COST (7 MiB; 19 MiB until 2026-12) for a moment. glibc's
-    malloc raises its mapping threshold to the size of the first such block freed, so from then on
-    every thread's arena keeps that much after each sign-in: with 19 MiB, a server at 61 MB grew to
-    107 MB after 16 sign-ins on 4 threads. A fixed threshold of 1 MiB gives each hash's memory back when it is done (it stayed at
+    """Each Argon2 hash takes ARGON2_MEMORY_COST (19 MiB) for a moment. glibc's malloc raises its
+    mapping threshold to the size of the first such block freed, so from then on every thread's
+    arena keeps 19 MiB after each sign-in: a server at 61 MB grew to 107 MB after 16 sign-ins on 4
+    threads. A fixed threshold of 1 MiB gives each hash's memory back when it is done (it stayed at
     70 MB). True when the setting was made."""
     return bool(LIBC and LIBC.mallopt(M_MMAP_THRESHOLD, OWN_MAPPING_FROM))
 
