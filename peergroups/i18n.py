@@ -4,7 +4,6 @@ from functools import cache, lru_cache
 
 import flask_babel
 from babel import Locale, UnknownLocaleError, localedata
-from babel import core as babel_core
 from babel.support import NullTranslations
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -150,18 +149,14 @@ class _FormattingLocale(Locale):
 
 @lru_cache(maxsize=64)
 def formatting_locale(code):
-    """A Babel locale for the formatting functions, holding only FORMATTING_DATA. Neither the whole
-    of the language's data nor Babel's global data (2.2 MB, which loading a language reads for its
-    parents) stays in memory after this, unless it was there before."""
+    """A Babel locale for the formatting functions, holding only FORMATTING_DATA."""
     locale = _FormattingLocale.parse(str(code))
     with localedata._cache_lock:
-        cached, had_global = set(localedata._cache), babel_core._global_data is not None
+        cached = set(localedata._cache)
         full = localedata.load(str(locale))
         locale.formatting_data = localedata.LocaleDataDict({key: full[key] for key in FORMATTING_DATA if key in full})
         for name in set(localedata._cache) - cached:  # what this call loaded (the language and its parents)
             del localedata._cache[name]
-        if not had_global:
-            babel_core._global_data = None  # read again from its file by whatever next asks for it
     return locale
 
 

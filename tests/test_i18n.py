@@ -271,23 +271,6 @@ def test_formatting_with_the_kept_locale_data_is_babels(app, code):
     assert set(i18n.formatting_locale(code)._data) <= set(i18n.FORMATTING_DATA)  # and nothing else is kept
 
 
-def test_formatting_leaves_babel_global_data_as_it_found_it():
-    """Loading a language reads Babel's global data (2.2 MB, for the language's parents); a
-    formatting locale lets it go again, unless something else had it loaded already."""
-    import babel.core
-
-    from peergroups import i18n
-
-    i18n.formatting_locale.cache_clear()
-    babel.core._global_data = None
-    assert i18n.formatting_locale("pt_BR").formatting_data["months"]
-    assert babel.core._global_data is None
-    babel.core.get_global("likely_subtags")
-    i18n.formatting_locale("fa")
-    assert babel.core._global_data is not None
-    i18n.formatting_locale.cache_clear()
-
-
 def test_templates_translate_and_escape_as_jinja_newstyle_gettext_does(app):
     """Templates call the catalog directly (i18n._template_gettext): the translation, its
     variables escaped and formatted, plurals with num, literal text left as it is."""
