@@ -20,6 +20,7 @@ def render(page, fragment=None, status=200, **context):
 
 
 ADDRESSES_KEPT = 4_000  # about 2 MB (500 bytes an address); the store starts again when full
+ADDRESS_KEPT_CHARS = 200  # a longer address (a long value in it, typed by anyone) is built every time
 
 
 def address_builder():
@@ -41,13 +42,14 @@ def address_builder():
         found = kept.get(key)
         if found is None:
             found = url_for(endpoint, **values)
-            if any(name[0] == "_" for name in values):
+            if any(name[0] == "_" for name in values) or len(found) > ADDRESS_KEPT_CHARS:
                 return found
             if len(kept) >= ADDRESSES_KEPT:
                 kept.clear()
             kept[key] = found
         return found
 
+    address.kept = kept  # for tests
     return address
 
 

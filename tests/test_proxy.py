@@ -87,6 +87,19 @@ def test_a_kept_address_is_what_url_for_builds(app):
         assert address(".show", group_id=1) == url_for("groups.show", group_id=1)
 
 
+def test_long_addresses_are_never_kept(app):
+    """Anyone can put a long value into an address (a survey token is part of its cookie's path):
+    such an address is built every time, so the store of addresses cannot be filled with them."""
+    from peergroups.pages import ADDRESS_KEPT_CHARS
+
+    client, kept = app.test_client(), app.jinja_env.globals["url_for"].kept
+    client.get(f"/s/{'y' * 300}")  # the page's own addresses (its stylesheet...) are kept, as they should be
+    before = len(kept)
+    for n in range(20):
+        assert client.get(f"/s/{'x' * 300}{n}").status_code == 404
+    assert len(kept) == before and all(len(found) <= ADDRESS_KEPT_CHARS for found in kept.values())
+
+
 APP_WIDE_LIMIT = r"""
 import sys, tempfile
 from peergroups import create_app
