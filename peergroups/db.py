@@ -248,12 +248,12 @@ def generation():
     command line, a restore), has committed since it last asked (PRAGMA data_version), and counts
     the rows the connection changed itself (total_changes). A connection that sees either move,
     or is asked for the first time, moves the number on. Take the number before reading what is
-    kept under it."""
+    kept under it. Inside a transaction there is none (its reads may be older than the number)."""
     global _generation
     if not is_sqlite():
         return None
     connection = database.connection()
-    if not isinstance(connection, _Connection):  # a database not made by make_database
+    if not isinstance(connection, _Connection) or connection.in_transaction:  # or not made by make_database
         return None
     state = (connection.execute("PRAGMA data_version").fetchone()[0], connection.total_changes)
     with _generation_lock:

@@ -367,8 +367,25 @@ def test_a_report_is_kept_until_anything_in_the_database_changes(app, client, lo
     assert _attendances(client.get(f"/reports/?{Q1_ARGS}").data.decode()) == 13 - 5  # p1 was present 5 times in Q1
     assert len(builds) == (3 if dbmod.is_sqlite() else 4)
 
-    assert "Informes" in client.get(f"/reports/?{Q1_ARGS}&lang=es").data.decode()  # another language: its own
-    assert "Reports" in client.get(f"/reports/?{Q1_ARGS}&lang=en").data.decode()
+
+
+def test_a_kept_report_is_kept_apart_for_everything_its_page_depends_on(app, client, login, built, monkeypatch):
+    """The same address is kept apart by language (the phone's, with nothing chosen), by page (the
+    printable one), by day (the figures are "as of" it) and by the path the app is served under."""
+    from peergroups.views import reports as view
+
+    login("admin")  # no language of their own
+    assert "<h1>Informes" in client.get(f"/reports/?{Q1_ARGS}", headers={"Accept-Language": "es"}).data.decode()
+    assert "<h1>Reports" in client.get(f"/reports/?{Q1_ARGS}", headers={"Accept-Language": "en"}).data.decode()
+    printable = client.get(f"/reports/print?{Q1_ARGS}").data.decode()
+    assert "Back to the reports" in printable and 'class="report-form"' not in printable
+    monkeypatch.setattr(view, "local_today", lambda _zone: D(2026, 5, 15))
+    may = "/reports/?period=range&from=2026-05&to=2026-05"
+    assert "(as of May 15, 2026)" in client.get(may).data.decode()
+    monkeypatch.setattr(view, "local_today", lambda _zone: D(2026, 5, 16))
+    assert "(as of May 16, 2026)" in client.get(may).data.decode()
+    assert 'action="/reports/"' in client.get(may).data.decode()
+    assert 'action="/pg/reports/"' in client.get(may, base_url="http://localhost/pg").data.decode()
 
 
 def test_a_change_made_while_a_report_is_worked_out_shows_at_the_next_visit(app, client, login, built, monkeypatch):

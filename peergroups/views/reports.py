@@ -121,9 +121,10 @@ def _cells(table, k):
     return [show(row, None) for row in table.rows], show(table.total, _("Total")) if table.total else None
 
 
-# Rendered reports kept per app, in characters (about as many bytes): a small organization's
-# report is about 55,000, so some eighteen of them; a report larger than this is never kept.
-REPORTS_KEPT_CHARS = 1_000_000
+# Rendered reports kept per app, in characters (1 to 4 bytes each: 0.6 MB for English, up to 2.4 MB
+# for some scripts): a small organization's report is about 55,000, so about eleven; a report larger
+# than this is never kept.
+REPORTS_KEPT_CHARS = 600_000
 _kept_lock = threading.Lock()
 
 
@@ -158,10 +159,12 @@ def _content(template, ctx, stamp):
         if stamp is not None and len(content) <= REPORTS_KEPT_CHARS:
             with _kept_lock:
                 # What was kept under an older generation is out of date; a full store starts again.
-                if any(old[0] != stamp for old in kept) or \
-                        sum(map(len, kept.values())) + len(content) > REPORTS_KEPT_CHARS:
-                    kept.clear()
-                kept[key] = content
+                # A report made under an older generation than what is kept (a slow request) is not kept.
+                newest = max((old[0] for old in kept), default=stamp)
+                if newest <= stamp:
+                    if newest < stamp or sum(map(len, kept.values())) + len(content) > REPORTS_KEPT_CHARS:
+                        kept.clear()
+                    kept[key] = content
     return content
 
 
