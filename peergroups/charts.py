@@ -33,12 +33,10 @@ class Row(NamedTuple):
 
 
 class Chart(NamedTuple):
+    """What the template draws: the SVG's size, and everything inside it (Row and Bar are the
+    geometry the shapes are written from)."""
     width: int
     height: int
-    axis_x: float
-    top: int  # where the rows start, below the legend
-    rows: list
-    series: list  # legend: (name, swatch x, y, text x)
     shapes: Markup  # the legend, axis, labels, bars and values as SVG elements
 
 
@@ -72,11 +70,12 @@ def bars(rows, rtl=False, series=(), top=None):
         y += row_height
     legend = [(str(name), mirror(0, 12), 2 + i * 18, mirror(16))
               for i, name in enumerate(series)] if len(series) > 1 else []
-    height, axis_x = int(y) + 2, mirror(LABEL_WIDTH - 2)
-    return Chart(WIDTH, height, axis_x, legend_height, out, legend, _shapes(out, legend, axis_x, legend_height, height))
+    height = int(y) + 2
+    return Chart(WIDTH, height, _shapes(out, legend, mirror(LABEL_WIDTH - 2), legend_height, height))
 
 
 def _shapes(rows, legend, axis_x, top, height):
+    """legend: (name, swatch x, y, text x) per series; top: where the rows start, below it."""
     parts = [f'<rect class="series-{i}" x="{swatch_x}" y="{y}" width="12" height="12"/>'
              f'<text x="{text_x}" y="{y + 11}">{escape(name)}</text>' for i, (name, swatch_x, y, text_x) in enumerate(legend)]
     parts.append(f'<line class="axis" x1="{axis_x}" x2="{axis_x}" y1="{top}" y2="{height}"/>')
