@@ -1,5 +1,10 @@
-"""Rendering: one helper decides between a full page and an htmx fragment; error pages."""
+"""Rendering: one helper decides between a full page and an htmx fragment; parts of pages kept
+until the database changes; error pages."""
+import threading
+
 from flask import current_app, make_response, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -17,6 +22,41 @@ def render(page, fragment=None, status=200, **context):
     """Render `page`, or only `fragment` (a template the page includes) for an htmx swap."""
     template = fragment if fragment and wants_fragment() else page
     return make_response(render_template(template, **context), status)
+
+
+# Kept parts of pages per app, in characters (1 to 4 bytes each: 0.6 MB for English, up to 2.4 MB
+# for some scripts): a small organization's report is about 55,000, a group's survey results about
+# 10,000. A part larger than this is never kept.
+KEPT_CHARS = 600_000
+_kept_lock = threading.Lock()
+
+
+def kept(template, stamp, make, *depends_on):
+    """The HTML of `template` that `make()` renders, kept once made for this user, address, language
+    (and whatever else `depends_on` names) until anything in the database changes: `stamp` is
+    db.generation(), taken before anything the part shows was read (a change by another process
+    counts). For the slow pages people open again and again with nothing changed in between: a
+    report, released survey results. Nothing kept is shown to another user; with no stamp
+    (PostgreSQL) nothing is kept. Only the part is kept: the menu, messages and form tokens around
+    it are rendered every time."""
+    key = (stamp, current_user.get_id(), str(get_locale()), template, request.script_root, request.path,
+           request.query_string, *depends_on)
+    store = current_app.extensions.setdefault("peergroups_kept", {})
+    with _kept_lock:
+        content = store.get(key) if stamp is not None else None
+    if content is not None:
+        return content
+    content = Markup(make())
+    if stamp is not None and len(content) <= KEPT_CHARS:
+        with _kept_lock:
+            # What was kept under an older generation is out of date; a full store starts again.
+            # A part made under an older generation than what is kept (a slow request) is not kept.
+            newest = max((old[0] for old in store), default=stamp)
+            if newest <= stamp:
+                if newest < stamp or sum(map(len, store.values())) + len(content) > KEPT_CHARS:
+                    store.clear()
+                store[key] = content
+    return content
 
 
 ADDRESSES_KEPT = 4_000  # about 2 MB (500 bytes an address); the store starts again when full

@@ -412,13 +412,13 @@ def test_a_change_made_while_a_report_is_worked_out_shows_at_the_next_visit(app,
 
 
 def test_reports_are_kept_within_their_size(app, client, login, built, monkeypatch):
-    """The store holds at most REPORTS_KEPT_CHARS of reports; a larger report is never kept."""
-    from peergroups.views import reports as view
+    """The store holds at most pages.KEPT_CHARS; a larger report is never kept."""
+    from peergroups import pages
 
     builds = _builds(monkeypatch)
     login("admin")
     size = len(client.get(f"/reports/?{Q1_ARGS}").data)
-    monkeypatch.setattr(view, "REPORTS_KEPT_CHARS", size // 2)
+    monkeypatch.setattr(pages, "KEPT_CHARS", size // 2)
     client.get(f"/reports/?{Q1_ARGS}&share=1")
     client.get(f"/reports/?{Q1_ARGS}&share=1")
     assert len(builds) == 3

@@ -286,3 +286,34 @@ def test_release_is_idempotent_and_safe_to_rerun(app, meeting):
         count = SurveyRelease.select().count()
         release()
         assert SurveyRelease.select().count() == count and surveys.meeting_link(meeting.id).released
+
+
+def test_results_are_kept_until_anything_in_the_database_changes(app, client, login, meeting, monkeypatch):
+    """Released figures change only with a release: each results page is worked out once and shown
+    again while nothing changes (SQLite; PostgreSQL keeps none). A change (a renamed group, a new
+    release) shows at the next visit. (pages.kept keeps what each person was shown apart: the
+    reports' tests show it.)"""
+    from peergroups import db as dbmod
+    from peergroups.models import Group
+
+    with app.app_context():
+        answers(meeting, (5, 5, 5, 5, 5, 4, 4, 4, 4, 4))
+        release()
+    made = []
+    real = surveys.definition_of
+    monkeypatch.setattr(surveys, "definition_of", lambda survey_id: made.append(survey_id) or real(survey_id))
+    urls = (f"/meetings/{meeting.id}/results", f"/groups/{meeting.group_id}/results", "/results/")
+    login("admin")
+    first = [strip_tokens(client.get(url).get_data(as_text=True)) for url in urls]
+    assert [strip_tokens(client.get(url).get_data(as_text=True)) for url in urls] == first
+    assert len(made) == (3 if dbmod.is_sqlite() else 6)
+    assert "Renamed circle" not in first[1] and "March 2026" not in first[1]
+
+    with app.app_context():
+        Group.update(name="Renamed circle").where(Group.id == meeting.group_id).execute()
+    assert "Renamed circle" in client.get(f"/groups/{meeting.group_id}/results").get_data(as_text=True)
+    with app.app_context():
+        later = factories.meeting(Group.get_by_id(meeting.group_id), local_date=datetime.date(2026, 3, 3))
+        answers(later, [1] * 6)
+        release(now=datetime.datetime(2026, 4, 2))
+    assert "March 2026" in client.get(f"/groups/{meeting.group_id}/results").get_data(as_text=True)

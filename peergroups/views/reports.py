@@ -3,7 +3,6 @@ report. Admins and supervisors see every group and the organization; facilitator
 groups (a group they may not see is a 404). Figures come from reports.py through report_tables.py."""
 import csv
 import io
-import threading
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 from flask_babel import get_locale
@@ -14,7 +13,7 @@ from .. import charts, db, i18n, report_tables
 from ..attendance import local_today
 from ..i18n import gettext as _
 from ..models import ROLES, Organization
-from ..pages import render
+from ..pages import kept, render
 from ..reports import PERIOD_KINDS, PeriodError, Scope, parse_period
 from ..security import get_group, led_group_ids, parse_id, require_role, visible_group_list
 from ..suppression import effective_k
@@ -121,13 +120,6 @@ def _cells(table, k):
     return [show(row, None) for row in table.rows], show(table.total, _("Total")) if table.total else None
 
 
-# Rendered reports kept per app, in characters (1 to 4 bytes each: 0.6 MB for English, up to 2.4 MB
-# for some scripts): a small organization's report is about 55,000, so about eleven; a report larger
-# than this is never kept.
-REPORTS_KEPT_CHARS = 600_000
-_kept_lock = threading.Lock()
-
-
 def _page(page, part, status=200):
     """`page` around `part`, the report itself (_content)."""
     stamp = db.generation()  # before anything the report is made of is read
@@ -140,32 +132,17 @@ def _page(page, part, status=200):
 def _content(template, ctx, stamp):
     """The report as HTML. A report is the slowest page there is (dozens of figures over every
     attendance mark of the period), and a coordinator or board member opens the same one again and
-    again: once rendered, it is kept for this user, address, language and day until anything in
-    the database changes (db.generation; a change by another process counts). Nothing kept is
-    shown to another user; on PostgreSQL nothing is kept."""
-    key = (stamp, current_user.id, current_user.role, str(get_locale()), template, request.script_root,
-           request.query_string, ctx["today"])
-    kept = current_app.extensions.setdefault("peergroups_reports", {})
-    with _kept_lock:
-        content = kept.get(key) if stamp is not None else None
-    if content is None:
+    again: it is kept until anything in the database changes (pages.kept), apart for each day, as
+    its figures are "as of" today."""
+    def make():
         report, feedback = _report(ctx)
-        content = Markup(render_template(
+        return render_template(
             template, report=report, feedback=feedback, charts=_charts(report, feedback),
             how=report_tables.HOW_WE_COUNT, fewer=report_tables.FEWER, kinds=PERIOD_KINDS,
             groups=visible_group_list(include_archived=True), args=request.args,
             file_args={name: value for name, value in request.args.items() if name != "table"},
-            printing=template.endswith("_print.html"), cells=_cells, **ctx))
-        if stamp is not None and len(content) <= REPORTS_KEPT_CHARS:
-            with _kept_lock:
-                # What was kept under an older generation is out of date; a full store starts again.
-                # A report made under an older generation than what is kept (a slow request) is not kept.
-                newest = max((old[0] for old in kept), default=stamp)
-                if newest <= stamp:
-                    if newest < stamp or sum(map(len, kept.values())) + len(content) > REPORTS_KEPT_CHARS:
-                        kept.clear()
-                    kept[key] = content
-    return content
+            printing=template.endswith("_print.html"), cells=_cells, **ctx)
+    return kept(template, stamp, make, ctx["today"])
 
 
 @bp.get("/")
