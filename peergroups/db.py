@@ -41,8 +41,8 @@ SQLITE_PRAGMAS = {
 
 
 class Prepared:
-    """A read that pages make on every request, compiled to SQL once per database and then run with
-    new values. peewee builds a query's SQL anew at each run, and for the small queries of a page
+    """A read (or a small write, with run()) that pages make on every request, compiled to SQL once
+    per database and then run with new values. peewee builds a query's SQL anew at each run, and for the small queries of a page
     that costs several times what SQLite takes to answer them.
 
     `build(*values)` returns the peewee query. Each value is an int, a str, a date or a datetime
@@ -93,22 +93,8 @@ class Prepared:
 
     def _execute(self, values):
         """(cursor, a function that makes a row of it what the query would give)."""
-        shape = tuple(self._shape(value) for value in values)
-        by_shape = self.compiled.setdefault(database.obj, {})
-        if shape not in by_shape:
-            by_shape[shape] = [*self._compile(shape), None]
-        entry = by_shape[shape]
-        query, sql, params, slots, columns = entry
-        flat = []
-        for value in values:
-            if type(value) in self.SCALARS:
-                flat.append(value)
-            elif value is not None:
-                flat.extend(value)
-        params = list(params)
-        for at, index in slots:
-            params[at] = flat[index]
-        cursor = database.execute_sql(sql, params)
+        entry, cursor = self._cursor(values)
+        query, columns = entry[0], entry[4]
         wrapper = query._get_cursor_wrapper(cursor)
         # peewee works out how to turn the cursor's columns into rows when it reads the first row of
         # every run; the SQL is the same every time, so that is done once and kept.
@@ -119,6 +105,29 @@ class Prepared:
         else:
             vars(wrapper).update(columns)
         return cursor, wrapper.process_row
+
+    def _cursor(self, values):
+        """(the compiled entry, the cursor of its SQL run with `values`)."""
+        shape = tuple(self._shape(value) for value in values)
+        by_shape = self.compiled.setdefault(database.obj, {})
+        if shape not in by_shape:
+            by_shape[shape] = [*self._compile(shape), None]
+        entry = by_shape[shape]
+        _query, sql, params, slots, _columns = entry
+        flat = []
+        for value in values:
+            if type(value) in self.SCALARS:
+                flat.append(value)
+            elif value is not None:
+                flat.extend(value)
+        params = list(params)
+        for at, index in slots:
+            params[at] = flat[index]
+        return entry, database.execute_sql(sql, params)
+
+    def run(self, *values):
+        """Run a write (an insert, an update) with `values`; nothing comes back."""
+        self._cursor(values)[1].close()
 
     def rows(self, *values):
         """A list of every row."""
