@@ -43,6 +43,21 @@ _clean_key = widgets_core.clean_key
 widgets_core.html_params = widgets.html_params = html_params
 widgets_core.Input.html_params = widgets_core.Button.html_params = staticmethod(html_params)
 
+_wtforms_dispatch_render_option = widgets_core.Select._dispatch_render_option.__func__
+_option_renderers = {}
+
+
+def _dispatch_render_option(cls):
+    """How a select calls its render_option, worked out once per widget class: WTForms works it
+    out (with inspect.signature) for every select it renders, a tenth of a form of three selects."""
+    renderer = _option_renderers.get(cls)
+    if renderer is None:
+        renderer = _option_renderers[cls] = _wtforms_dispatch_render_option(cls)
+    return renderer
+
+
+widgets_core.Select._dispatch_render_option = classmethod(_dispatch_render_option)
+
 # Deliberately loose: the address is only used to sign in, never to send mail.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 

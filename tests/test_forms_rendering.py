@@ -26,3 +26,24 @@ def test_wtforms_widgets_use_it():
 
     assert core.html_params is widgets.html_params is forms.html_params
     assert core.Input.html_params is forms.html_params and core.Button.html_params is forms.html_params
+
+
+def test_a_select_is_rendered_as_wtforms_renders_it_with_its_option_renderer_worked_out_once(monkeypatch):
+    """forms._dispatch_render_option keeps what WTForms works out for each widget class (with
+    inspect.signature, on every select it renders)."""
+    from wtforms import Form, SelectChoice, SelectField
+    from wtforms.widgets import core
+
+    class Pick(Form):
+        how = SelectField(choices=[SelectChoice("call", "Call"), SelectChoice("text", 'A "text" & <more>')],
+                          default="text")
+
+    looked_up = []
+    real = forms._wtforms_dispatch_render_option
+    monkeypatch.setattr(forms, "_wtforms_dispatch_render_option", lambda cls: looked_up.append(cls) or real(cls))
+    monkeypatch.setattr(forms, "_option_renderers", {})
+    field = Pick().how
+    expected = ('<select id="how" name="how"><option value="call">Call</option>'
+                '<option selected value="text">A &#34;text&#34; &amp; &lt;more&gt;</option></select>')
+    assert field() == field() == expected
+    assert looked_up == [core.Select]
