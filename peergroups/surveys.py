@@ -254,10 +254,15 @@ def store_response(link, answers, margin, now=None):
         if _RESPONSES.first(link.id)[0] >= response_cap(link, margin):
             return FULL
         counts_for = link.period or row_by_id(Meeting, link.meeting_id).local_date
-        response = SurveyResponse.create(id=secrets.token_urlsafe(16), link=link.id, counts_for=counts_for)
-        # insert_many takes its columns from the first row: every row names both value and text.
-        rows = [dict(response=response.id, question=key, value=None if isinstance(answer, str) else answer,
-                     text=answer if isinstance(answer, str) else None) for key, answer in answers.items()]
-        if rows:
-            SurveyAnswer.insert_many(rows).execute()
+        response_id = secrets.token_urlsafe(16)
+        _NEW_RESPONSE.run(response_id, link.id, counts_for)
+        for key, answer in answers.items():
+            _NEW_ANSWER.run(response_id, key, *((None, answer) if isinstance(answer, str) else (answer, None)))
     return STORED
+
+
+# Prepared: a room of phones answers at once, and peewee built each INSERT's SQL anew.
+_NEW_RESPONSE = Prepared(lambda response_id, link_id, counts_for: SurveyResponse.insert(
+    id=response_id, link=link_id, counts_for=counts_for))
+_NEW_ANSWER = Prepared(lambda response_id, question, value, text: SurveyAnswer.insert(
+    response=response_id, question=question, value=value, text=text))
