@@ -1,6 +1,7 @@
 """Follow-up that leads to action: ways to reach each person not seen lately, and a note of each
 contact, shown to the group's leaders only."""
 import datetime
+import re
 
 import pytest
 
@@ -51,6 +52,29 @@ def test_a_leader_gets_a_next_step_for_each_person(app, client, quiet):
     assert 'href="https://wa.me/15550100100"' in page and 'href="mailto:gq@example.org"' in page
     assert page.count('href="tel:') == 1  # "No number" gave none
     assert page.count("Note a contact") == 2
+
+
+def _fields(page, member_id):
+    """(name, id, label's for) of every field of one person's contact form."""
+    form = re.search(rf'<form[^>]*follow-up/{member_id}/contacts".*?</form>', page, re.S).group(0)
+    return (re.findall(r' name="(contact[^"]*)"', form), re.findall(r' id="(contact[^"]*)"', form),
+            re.findall(r' for="(contact[^"]*)"', form))
+
+
+def test_each_persons_form_is_their_own(app, client, quiet):
+    """Everyone's empty form is rendered once and given each person's prefix: every name, id and
+    label of a form is that person's, and a form with errors is rendered on its own, as typed."""
+    sign_in_as(app, client, "lead@example.org")
+    fields = ["contacted_on", "how", "outcome", "note"]
+    page = client.get(f"/groups/{quiet['group'].id}/follow-up").get_data(as_text=True)
+    for person in (quiet["gone"], quiet["plain"]):
+        expected = [f"contact{person.id}-{name}" for name in fields]
+        assert _fields(page, person.id) == (expected, expected, expected)
+    assert f'value="{attendance.local_today(quiet["group"].timezone).isoformat()}"' in page
+    page = note_contact(client, quiet, contacted_on="yesterday", how="call", outcome="reached").get_data(as_text=True)
+    gone, plain = quiet["gone"].id, quiet["plain"].id
+    assert 'value="yesterday"' in page and f'aria-describedby="contact{gone}-contacted_on-error"' in page
+    assert _fields(page, plain)[0] == [f"contact{plain}-{name}" for name in fields]
 
 
 def test_a_contact_is_noted_and_shown_to_leaders_only(app, client, quiet):

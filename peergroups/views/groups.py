@@ -269,17 +269,23 @@ def _follow_up_page(group, form=None, form_member=None, status=200):
     listed = {row["id"] for row in not_seen}
     came_once = [row for row in came_once if row["id"] not in listed]  # each person once on the page
     notes = follow_up_data.latest(group.id, [r["id"] for r in not_seen + came_once]) if can_edit else {}
-    today = attendance.local_today(group.timezone)
     for row in not_seen + came_once:
         note = notes.get(row["id"])
         row["note"] = note
         row["ways"] = [] if not can_edit or (note and note.outcome == "stop") else \
             follow_up_data.ways_to_reach(row["phone"], row["email"])
-        row["form"] = form if form_member == row["id"] else \
-            ContactForm(formdata=None, prefix=_contact_prefix(row["id"]), contacted_on=today)
+        row["form"] = form if form_member == row["id"] else None
+    # Everyone's empty form is the same but for the person's prefix: made and rendered once, for
+    # BLANK_ID, and given each person's prefix in the template (a form apiece was a fifth of the page).
+    blank = ContactForm(formdata=None, prefix=_contact_prefix(BLANK_ID),
+                        contacted_on=attendance.local_today(group.timezone))
     return render("groups/follow_up.html", group=group, not_seen=not_seen, came_once=came_once, missed=missed,
                   waiting=_waiting(group), overdue=overdue, overdue_days=overdue_days, can_edit=can_edit,
-                  form_member=form_member, status=status)
+                  form_member=form_member, blank=blank, blank_id=BLANK_ID, contact_prefix=_contact_prefix,
+                  status=status)
+
+
+BLANK_ID = 0  # no row has it
 
 
 def _contact_prefix(member_id):
