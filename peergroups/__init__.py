@@ -32,6 +32,7 @@ def create_app(test_config=None):
     app.config["TRANSLATIONS_DIR"] = ROOT / "translations"
 
     from . import accounts, cli, config, db, i18n, logs, memory, pages, security, sessions
+    app.jinja_environment = pages.Environment
     from .extensions import csrf, htmx, init_limiters
 
     config.load(app, test_config)
