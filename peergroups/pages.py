@@ -78,6 +78,25 @@ def kept(template, stamp, make, *depends_on):
     return content
 
 
+FRAGMENTS_KEPT = 200  # a few kilobytes each; the store starts again when full
+
+
+def kept_fragment(*key, caller):
+    """`{% call kept_fragment(*key) %}...{% endcall %}`: the HTML of the block, rendered once per
+    app and `key`, for markup that depends on nothing else (the app's settings, templates and
+    translations aside): an empty form's fields in one language. Rendering a form's fields costs
+    more than the rest of a small page, and an empty one is the same on every visit. Never for
+    anything of a person, a form token, or what was typed."""
+    store = current_app.extensions.setdefault("peergroups_fragments", {})
+    html = store.get(key)
+    if html is None:
+        html = caller()
+        if len(store) >= FRAGMENTS_KEPT:
+            store.clear()
+        store[key] = html
+    return html
+
+
 ADDRESSES_KEPT = 4_000  # about 2 MB (500 bytes an address); the store starts again when full
 ADDRESS_KEPT_CHARS = 200  # a longer address (a long value in it, typed by anyone) is built every time
 
@@ -173,7 +192,7 @@ def register_template_names(app):
     from .sharing import phones_cannot_open, tel_href
 
     app.jinja_env.globals.update(
-        labels.template_names(), url_for=address_builder(), get_locale=get_locale, language_name=i18n.native_name,
+        labels.template_names(), url_for=address_builder(), kept_fragment=kept_fragment, get_locale=get_locale, language_name=i18n.native_name,
         timezone_names=timezone_names, nav_items=security.nav_items, phones_cannot_open=phones_cannot_open,
         may_edit_group=lambda group_id: security.may_see_group(group_id, edit=True))
     app.jinja_env.filters.update(

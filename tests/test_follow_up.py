@@ -115,3 +115,20 @@ def test_only_the_groups_own_members_and_leaders(app, client, quiet):
     with app.app_context():
         stranger = factories.member(factories.group(), name="Elsewhere")
     assert client.post(f"/groups/{quiet['group'].id}/follow-up/{stranger.id}/contacts", data={}).status_code == 404
+
+
+def test_the_kept_empty_form_follows_the_language_and_the_day(app, client, quiet, monkeypatch):
+    """The empty form is kept per language and day (pages.kept_fragment): it starts at today's date
+    in the group's time zone, tomorrow at tomorrow's, and its words are the page's language."""
+    from peergroups.views import groups as view
+
+    sign_in_as(app, client, "lead@example.org")
+    url = f"/groups/{quiet['group'].id}/follow-up"
+    gone = quiet["gone"].id
+    monkeypatch.setattr(view.attendance, "local_today", lambda _zone: datetime.date(2026, 5, 15))
+    assert f'id="contact{gone}-contacted_on" name="contact{gone}-contacted_on" type="date" value="2026-05-15"' \
+        in client.get(url).get_data(as_text=True)
+    assert ">How<" in client.get(url).get_data(as_text=True)
+    assert ">Cómo<" in client.get(url + "?lang=es").get_data(as_text=True)
+    monkeypatch.setattr(view.attendance, "local_today", lambda _zone: datetime.date(2026, 5, 16))
+    assert 'value="2026-05-16"' in client.get(url + "?lang=es").get_data(as_text=True)

@@ -138,3 +138,34 @@ def test_closing_on_another_phone_reaches_the_poll(app, client, world):
         attendance.close_meeting(meeting, world["co"].id)
     body = client.get(url, headers=HTMX).get_data(as_text=True)
     assert "data-hx-trigger" not in body and 'class="mark readonly"' in body
+
+
+def _newcomer_fields(page):
+    form = page.split('id="newcomer"')[1].split("</form>")[0]
+    return form[form.index('<div class="field'):]
+
+
+def test_the_empty_newcomer_form_is_rendered_once_per_language_and_default(app, client, world, monkeypatch):
+    """The empty form's fields are kept (pages.kept_fragment) for the page's language and the group's
+    first language, and nothing else: a form with errors or a typed name is rendered as it is."""
+    from peergroups.models import Group
+
+    meeting = world["meeting"]
+    rendered = []
+    real = app.jinja_env.globals["kept_fragment"]
+
+    def counting(*key, caller):
+        return real(*key, caller=lambda: rendered.append(key) or caller())
+
+    monkeypatch.setitem(app.jinja_env.globals, "kept_fragment", counting)
+    first = _newcomer_fields(client.get(f"/meetings/{meeting.id}").get_data(as_text=True))
+    assert _newcomer_fields(client.get(f"/meetings/{meeting.id}").get_data(as_text=True)) == first
+    assert len(rendered) == 1 and 'selected value="en"' in first and ">Name<" in first
+    spanish = _newcomer_fields(client.get(f"/meetings/{meeting.id}?lang=es").get_data(as_text=True))
+    assert ">Nombre<" in spanish and len(rendered) == 2
+    with app.app_context():
+        Group.update(languages="fa,en").where(Group.id == world["group"].id).execute()
+    persian_first = _newcomer_fields(client.get(f"/meetings/{meeting.id}?lang=es").get_data(as_text=True))
+    assert 'selected value="fa"' in persian_first and len(rendered) == 3
+    failed = client.post(f"/meetings/{meeting.id}/newcomer", data={"name": "MARIA", "locale": "es"}, headers=HTMX)
+    assert 'value="MARIA"' in failed.get_data(as_text=True) and len(rendered) == 3

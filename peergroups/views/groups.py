@@ -275,13 +275,13 @@ def _follow_up_page(group, form=None, form_member=None, status=200):
         row["ways"] = [] if not can_edit or (note and note.outcome == "stop") else \
             follow_up_data.ways_to_reach(row["phone"], row["email"])
         row["form"] = form if form_member == row["id"] else None
-    # Everyone's empty form is the same but for the person's prefix: made and rendered once, for
-    # BLANK_ID, and given each person's prefix in the template (a form apiece was a fifth of the page).
-    blank = ContactForm(formdata=None, prefix=_contact_prefix(BLANK_ID),
-                        contacted_on=attendance.local_today(group.timezone))
+    # Everyone's empty form is the same but for the person's prefix (and the day it starts at): made
+    # and rendered only when the template does not keep it already (a form apiece was a fifth of the page).
+    today = attendance.local_today(group.timezone)
     return render("groups/follow_up.html", group=group, not_seen=not_seen, came_once=came_once, missed=missed,
                   waiting=_waiting(group), overdue=overdue, overdue_days=overdue_days, can_edit=can_edit,
-                  form_member=form_member, blank=blank, blank_id=BLANK_ID, contact_prefix=_contact_prefix,
+                  form_member=form_member, today=today, blank_id=BLANK_ID, contact_prefix=_contact_prefix,
+                  blank_form=lambda: ContactForm(formdata=None, prefix=_contact_prefix(BLANK_ID), contacted_on=today),
                   status=status)
 
 
