@@ -67,7 +67,6 @@ DEFAULTS = {
     # Survey answers per address, counted in process memory only (never Redis); generous because
     # a whole room may share one Wi-Fi address.
     "SURVEY_RATE_LIMIT": "30 per 10 minutes",
-    # argon2id, at least the OWASP ASVS parameters (t=2, m=19 MiB, p=1).
     # /healthz answers 503 below this much free space beside a SQLite database.
     "HEALTH_MIN_FREE_MB": 100,
     # /healthz runs SQLite's quick_check at a process's first probe, then at most this often.
@@ -80,6 +79,7 @@ DEFAULTS = {
     "LOG_FILE": "",
     # The audit log keeps events this long; `flask --app app prune` deletes older ones.
     "AUDIT_RETENTION_DAYS": 730,
+    # argon2id, at least the OWASP ASVS parameters (t=2, m=19 MiB, p=1).
     "ARGON2_TIME_COST": 2,
     "ARGON2_MEMORY_COST": 19 * 1024,
     "ARGON2_PARALLELISM": 1,

@@ -42,8 +42,8 @@ SQLITE_PRAGMAS = {
 
 class Prepared:
     """A read (or a small write, with run()) that pages make on every request, compiled to SQL once
-    per database and then run with new values. peewee builds a query's SQL anew at each run, and for the small queries of a page
-    that costs several times what SQLite takes to answer them.
+    per database and then run with new values. peewee builds a query's SQL anew at each run, and
+    for the small queries of a page that costs several times what SQLite takes to answer them.
 
     `build(*values)` returns the peewee query. Each value is an int, a str, a date or a datetime
     that the query only compares with columns, a collection of ints for an IN list (compiled once
