@@ -44,6 +44,10 @@ def create_app(test_config=None):
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
+    if db.is_sqlite() and app.config["REQUESTS_TAKE_TURNS"]:
+        from .turns import TURNS
+
+        app.wsgi_app = TURNS.wrap(app.wsgi_app)
     sessions.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, session
 
-from . import devices
+from . import devices, turns
 from .extensions import login_manager
 from . import audit
 from .db import write_transaction
@@ -42,18 +42,20 @@ def password_hasher():
 
 
 def hash_password(password):
-    return password_hasher().hash(password)
+    with turns.aside():
+        return password_hasher().hash(password)
 
 
 def check_password(user, password):
     """Verify, and quietly upgrade the hash when the parameters were raised since."""
     hasher = password_hasher()
     try:
-        hasher.verify(user.password_hash, password)
+        with turns.aside():
+            hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
     if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+        user.password_hash = hash_password(password)
         user.save(only=["password_hash"])
     return True
 
@@ -68,7 +70,8 @@ def burn_password_check(password):
     if key not in _DUMMY:
         _DUMMY[key] = hasher.hash(secrets.token_hex(8))
     try:
-        hasher.verify(_DUMMY[key], password)
+        with turns.aside():
+            hasher.verify(_DUMMY[key], password)
     except VerificationError:
         pass
 

@@ -15,6 +15,7 @@ from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from limits import parse
 
+from . import turns
 from .extensions import limiter
 
 WINDOW = "1000 per 15 minutes"  # a counter of an account's failures over the window
@@ -58,4 +59,5 @@ def slow_down(email):
     """Wait as long as this account's recent failures ask (0 when it has few)."""
     seconds = delay(email)
     if seconds:
-        time.sleep(seconds)
+        with turns.aside():
+            time.sleep(seconds)

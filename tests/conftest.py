@@ -43,9 +43,10 @@ def template_db(tmp_path_factory):
 
 
 @pytest.fixture
-def app(template_db, tmp_path):
-    """An app whose organization is set up (one admin exists, so no page leads to /setup)."""
-    app = make_app(template_db, tmp_path)
+def app(template_db, tmp_path, request):
+    """An app whose organization is set up (one admin exists, so no page leads to /setup). Settings
+    of its own: `@pytest.mark.parametrize("app", [{...}], indirect=True)`."""
+    app = make_app(template_db, tmp_path, **getattr(request, "param", {}))
     with app.app_context():
         factories.organization()
         factories.user(role="admin", email="owner@example.org", name="Owner")

@@ -8,6 +8,8 @@ import subprocess
 import time
 from datetime import timedelta
 
+import pytest
+
 from peergroups import create_app
 from peergroups import db as dbmod
 from peergroups.extensions import limiter, survey_limiter
@@ -40,6 +42,12 @@ def fresh_database_url(template_db, tmp_path):
     path = tmp_path / "test.sqlite3"
     shutil.copy(template_db.removeprefix("sqlite:///"), path)
     return "sqlite:///" + str(path)
+
+
+# Tests of requests at the same moment run twice: taking turns, as one process on SQLite runs them
+# (turns.py), and all at once, as several processes (or PostgreSQL) do.
+in_turns_and_at_once = pytest.mark.parametrize("app", [{}, {"REQUESTS_TAKE_TURNS": False}],
+                                               ids=["in turns", "all at once"], indirect=True)
 
 
 def make_app(template_db, tmp_path, **overrides):

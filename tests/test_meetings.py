@@ -9,7 +9,7 @@ from peergroups import attendance
 from peergroups.models import Attendance, AttendanceChange, GroupMember, Meeting, Member
 
 from . import factories
-from .helpers import sign_in
+from .helpers import in_turns_and_at_once, sign_in
 from .routes import CONFIRMED
 
 
@@ -225,6 +225,7 @@ def test_details_form_reminds_notes_are_not_clinical(client, setup):
     assert response.status_code == 422 and "x" * 3000 in response.get_data(as_text=True)
 
 
+@in_turns_and_at_once
 def test_concurrent_marks_from_many_phones_lose_nothing(app, setup):
     """Threads against a real server: each marks a different member, many times, at once."""
     meeting, group = setup["meeting"], setup["group"]
@@ -272,6 +273,7 @@ def test_concurrent_marks_from_many_phones_lose_nothing(app, setup):
     assert changes == 6 * len(people)
 
 
+@in_turns_and_at_once
 def test_two_phones_marking_the_same_member_never_flip(app, setup):
     meeting, maria = setup["meeting"], setup["members"]["Maria"]
     with app.app_context():

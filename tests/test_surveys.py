@@ -14,7 +14,7 @@ from peergroups.db import database, is_sqlite
 from peergroups.models import Attendance, SurveyAnswer, SurveyLink, SurveyResponse, utcnow
 
 from . import factories
-from .helpers import make_app
+from .helpers import in_turns_and_at_once, make_app
 
 GOOD = {"useful": "4", "respected": "5", "belong": "3", "hopeful": "2", "comment": "It helped a lot"}
 
@@ -378,6 +378,7 @@ def test_survey_requests_are_not_in_the_access_log():
     assert any(isinstance(f, SurveyLogFilter) for f in logging.getLogger("werkzeug").filters)
 
 
+@in_turns_and_at_once
 def test_the_cap_holds_when_answers_arrive_at_the_same_instant(app, link):
     """Threads submit at once (SQLite and PostgreSQL): the cap of 12 present + 1 is never passed."""
     import threading
