@@ -90,13 +90,15 @@ def set_archived(group_id, archived):
 
 
 def recent_meetings(group, count=12):
-    """The latest meetings, newest first, and {meeting id: people present}."""
+    """The latest meetings, newest first, and {meeting id: people present}. Each meeting carries
+    only what the group page shows: its id, day, start, status and topic."""
     meetings = list(_RECENT.rows(group.id, count))
     present = dict(_PRESENT_AT.rows([m.id for m in meetings]))
     return meetings, present
 
 
-_RECENT = Prepared(lambda group_id, count: Meeting.select().where(Meeting.group == group_id)
+_RECENT = Prepared(lambda group_id, count: Meeting.select(Meeting.id, Meeting.local_date, Meeting.starts_at,
+                                                          Meeting.status, Meeting.topic).where(Meeting.group == group_id)
                    .order_by(Meeting.starts_at.desc()).limit(count))
 _PRESENT_AT = Prepared(lambda meeting_ids: Attendance.select(Attendance.meeting, fn.COUNT(Attendance.id))
                        .where(Attendance.meeting.in_(meeting_ids), Attendance.state == "present")
