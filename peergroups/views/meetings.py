@@ -53,8 +53,8 @@ def row_context(meeting, member_ids=None):
                        "agree": _("Agreement to read")}}
 
 
-def _fresh_newcomer_form(group):
-    return NewcomerForm(formdata=None, locale=group.language_list[0] if group.language_list else "en")
+def _first_language(group):
+    return group.language_list[0] if group.language_list else "en"
 
 
 def _screen(meeting, group, newcomer_form=None, status=200, fragment=None, **extra):
@@ -69,7 +69,10 @@ def _screen(meeting, group, newcomer_form=None, status=200, fragment=None, **ext
     return render("meetings/meeting.html", fragment,
                   status=status, meeting=meeting, group=group, rows=rows, query=query,
                   count=sum(row["state"] == "present" for row in everyone),
-                  newcomer=newcomer_form or _fresh_newcomer_form(group),
+                  # The empty newcomer form's fields are kept (pages.kept_fragment): it is made only
+                  # when they are not, and its token is written without it.
+                  newcomer=newcomer_form, newcomer_locale=_first_language(group),
+                  blank_newcomer=lambda: NewcomerForm(formdata=None, locale=_first_language(group)),
                   can_edit=may_see_group(group.id, edit=True) and not group.archived,
                   started=attendance.has_started(meeting), crisis_lines=lines_for(get_locale()),
                   cursor=attendance.roster_cursor(meeting), **row_context(meeting), **extra)
