@@ -6,6 +6,7 @@ expiring when the link closes, so it cannot follow a member around the site or o
 A staff member's session cookie is neither read nor written there: opening a survey link on a
 signed-in phone leaves that session exactly as it was."""
 import datetime
+import time
 
 from flask import current_app, g, request
 from itsdangerous import BadSignature
@@ -27,6 +28,37 @@ def survey_token():
     return request.path[len("/s/"):].split("/", 1)[0] or None
 
 
+CHECKED_KEPT = 512  # session cookies remembered as checked, per app (a few hundred bytes each)
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
+class CheckedCookies:
+    """The session's serializer, remembering the cookies whose signature it has checked. A phone
+    sends the same cookie with every request (it changes at most once a minute), and checking its
+    signature and reading it again cost a thirtieth of a page. Only a cookie that was signed with
+    the app's key and holds plain values (no list or dict that a request could change in place) is
+    remembered, under its whole text; its age is checked again at every use, so it expires as
+    before. A new key makes a new serializer, and forgets them all."""
+
+    def __init__(self, serializer):
+        self.serializer = serializer
+        self.checked = {}
+
+    def loads(self, value, max_age=None):
+        found = self.checked.get(value)
+        if found is not None and (max_age is None or 0 <= time.time() - found[1] <= max_age):
+            return dict(found[0])
+        data, signed = self.serializer.loads(value, max_age=max_age, return_timestamp=True)
+        if type(data) is dict and all(type(item) in _PLAIN for item in data.values()):
+            if len(self.checked) >= CHECKED_KEPT:
+                self.checked.clear()
+            self.checked[value] = (dict(data), signed.timestamp())
+        return data
+
+    def dumps(self, data):
+        return self.serializer.dumps(data)
+
+
 class LinkScopedSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, with its own name, path and expiry on survey links."""
 
@@ -39,12 +71,13 @@ class LinkScopedSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
     def get_signing_serializer(self, app):
-        """Flask's serializer, made once per app and set of keys: Flask makes one for every
-        request, which cost more than checking the cookie's signature."""
+        """Flask's serializer, made once per app and set of keys (Flask makes one for every request,
+        which cost more than checking the cookie's signature), remembering the cookies it checked."""
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         kept = app.extensions.get("peergroups_session_serializer")
         if kept is None or kept[0] != keys:
-            kept = (keys, super().get_signing_serializer(app))
+            serializer = super().get_signing_serializer(app)
+            kept = (keys, serializer and CheckedCookies(serializer))
             app.extensions["peergroups_session_serializer"] = kept
         return kept[1]
 

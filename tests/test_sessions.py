@@ -167,3 +167,60 @@ def test_a_new_secret_key_ends_sessions_unless_the_old_one_is_a_fallback(app):
     app.secret_key = app.config["SECRET_KEY"] = "yet another secret"
     app.config["SECRET_KEY_FALLBACKS"] = ["a completely different secret", old]
     assert client.get("/").status_code == 200
+
+
+# --- checked cookies (sessions.CheckedCookies) -----------------------------------------------
+
+
+def counting_serializer(app, monkeypatch):
+    """The app's session serializer, counting how often it really checks a signature."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    checks, real = [], serializer.serializer.loads
+    monkeypatch.setattr(serializer.serializer, "loads", lambda *a, **k: checks.append(1) or real(*a, **k))
+    return serializer, checks
+
+
+def test_a_session_cookie_is_checked_once_and_read_again_as_it_was(app, monkeypatch):
+    serializer, checks = counting_serializer(app, monkeypatch)
+    cookie = serializer.dumps({"_user_id": "1:1", "device": "key", "seen": 5})
+    first = serializer.loads(cookie, max_age=3600)
+    first["seen"] = 99  # a request changes its session...
+    assert serializer.loads(cookie, max_age=3600) == {"_user_id": "1:1", "device": "key", "seen": 5}  # ...not this
+    assert len(checks) == 1
+
+
+def test_a_changed_cookie_is_refused_even_after_the_real_one_was_read(app, monkeypatch):
+    from itsdangerous import BadSignature
+
+    serializer, _checks = counting_serializer(app, monkeypatch)
+    cookie = serializer.dumps({"_user_id": "1:1"})
+    serializer.loads(cookie, max_age=3600)
+    forged = cookie[:-1] + ("A" if cookie[-1] != "A" else "B")
+    with pytest.raises(BadSignature):
+        serializer.loads(forged, max_age=3600)
+    app.secret_key = "a new key"  # its serializer has not seen the cookie, and refuses it
+    with pytest.raises(BadSignature):
+        app.session_interface.get_signing_serializer(app).loads(cookie, max_age=3600)
+
+
+def test_a_remembered_cookie_still_expires(app, monkeypatch):
+    import time
+
+    from itsdangerous import SignatureExpired
+
+    serializer, checks = counting_serializer(app, monkeypatch)
+    cookie = serializer.dumps({"_user_id": "1:1"})
+    serializer.loads(cookie, max_age=60)
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 61)
+    with pytest.raises(SignatureExpired):
+        serializer.loads(cookie, max_age=60)
+    assert len(checks) == 2
+
+
+def test_a_cookie_holding_a_list_is_checked_every_time(app, monkeypatch):
+    serializer, checks = counting_serializer(app, monkeypatch)
+    cookie = serializer.dumps({"_flashes": [("success", "Saved.")]})
+    serializer.loads(cookie, max_age=3600)["_flashes"].clear()
+    assert serializer.loads(cookie, max_age=3600) == {"_flashes": [("success", "Saved.")]}
+    assert len(checks) == 2
