@@ -98,3 +98,29 @@ def test_the_environment_renders_as_jinja_does(source):
 
 def test_the_app_uses_it(app):
     assert isinstance(app.jinja_env, pages.Environment)
+
+
+def test_the_menu_is_kept_per_role_section_and_language_with_each_request_s_token(app, client, login):
+    """base.html's header is rendered once per role, section and language (pages.kept_fragment); the
+    sign-out form still carries the request's own form token."""
+    import re
+
+    from . import factories
+    from .helpers import sign_in
+
+    login("admin")
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/staff/"' in home and 'href="/" aria-current="page"' in home
+    groups = client.get("/groups/").get_data(as_text=True)
+    assert 'href="/groups/" aria-current="page"' in groups and 'href="/" aria-current' not in groups
+    spanish = client.get("/groups/?lang=es").get_data(as_text=True)
+    assert ">Grupos</a>" in spanish and ">Groups</a>" not in spanish
+    for page in (home, groups, spanish):
+        signed = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        assert "form-token-slot" not in page
+        assert re.search(r'action="/logout">\s*<input type="hidden" name="csrf_token" value="([^"]+)"', page)[1] == signed
+    facilitator = app.test_client()
+    with app.app_context():
+        sign_in(facilitator, factories.user(role="facilitator"))
+    assert 'href="/staff/"' not in facilitator.get("/").get_data(as_text=True)
+    assert "Sign out" not in app.test_client().get("/login").get_data(as_text=True)
