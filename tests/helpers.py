@@ -50,6 +50,11 @@ in_turns_and_at_once = pytest.mark.parametrize("app", [{}, {"REQUESTS_TAKE_TURNS
                                                ids=["in turns", "all at once"], indirect=True)
 
 
+def strip_tokens(page):
+    """A page without its CSRF tokens, which carry the second they were made."""
+    return re.sub(r'"X-CSRFToken": "[^"]*"|name="csrf_token" value="[^"]*"', "", page)
+
+
 def make_app(template_db, tmp_path, **overrides):
     config = {
         "TESTING": True,

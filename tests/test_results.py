@@ -11,6 +11,7 @@ from peergroups.models import SurveyLink, SurveyRelease, utcnow
 from peergroups.questionnaire import AFTER_MEETING
 
 from . import factories
+from .helpers import strip_tokens
 
 K = 5
 NOT_SHOWN = "Not shown: fewer than 5 responses"
@@ -24,11 +25,6 @@ def answers(meeting, values, comment=None, close=True):
     if close:
         evening = datetime.datetime.combine(meeting.local_date, datetime.time(23))
         SurveyLink.update(closes_at=evening).where(SurveyLink.meeting == meeting.id).execute()
-
-
-def strip_tokens(page):
-    """A page without its CSRF tokens, which carry the time they were made."""
-    return re.sub(r'"X-CSRFToken": "[^"]*"|name="csrf_token" value="[^"]*"', "", page)
 
 
 def release(now=None):
