@@ -15,7 +15,7 @@ DEFAULTS = {
     "PROXY_HOPS": 0,
     "AUTO_MIGRATE": True,
     # On SQLite, a process runs one request at a time and the others wait in line (turns.py): the
-    # same pages at a third less processor time under load. Never applies to PostgreSQL.
+    # same pages at a fifth less processor time under load. Never applies to PostgreSQL.
     "REQUESTS_TAKE_TURNS": True,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,

@@ -228,7 +228,8 @@ def register_template_names(app):
 
     app.jinja_env.globals.update(
         labels.template_names(), url_for=address_builder(), kept_fragment=kept_fragment, get_locale=get_locale,
-        language_name=i18n.native_name, timezone_names=timezone_names, nav_items=security.nav_items, phones_cannot_open=phones_cannot_open,
+        language_name=i18n.native_name, timezone_names=timezone_names, nav_items=security.nav_items,
+        menu_key=security.menu_key, phones_cannot_open=phones_cannot_open,
         may_edit_group=lambda group_id: security.may_see_group(group_id, edit=True))
     app.jinja_env.filters.update(
         local_datetime=i18n.local_datetime, local_time=i18n.local_time, day=i18n.day, month=i18n.month,

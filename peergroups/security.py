@@ -64,9 +64,14 @@ def set_headers(response):
 def nav_items():
     """The main navigation for the signed-in user's role: (address, label, whether it is the
     current section)."""
-    section = (request.endpoint or "").split(".")[0]
-    role = current_user.role if current_user.is_authenticated else None
+    role, section = menu_key()
     return [(address(endpoint), label, own_section == section) for endpoint, own_section, label in _nav_entries(role)]
+
+
+def menu_key():
+    """What the menu depends on besides the language: (the user's role or None, the current
+    section). base.html keeps the rendered menu under it."""
+    return _role(), (request.endpoint or "").split(".")[0]
 
 
 @cache

@@ -20,6 +20,8 @@ import time
 from collections import deque
 from contextlib import contextmanager
 
+from .db import database
+
 SLICE = 0.010  # seconds; a page here takes 1 to 4 ms, several times that on a Raspberry Pi
 
 
@@ -86,8 +88,6 @@ TURNS = Turns()  # one per process: the interpreter is one per process
 def aside():
     """Around a wait that needs neither the database nor the interpreter (an Argon2 hash, a sleep):
     the others run meanwhile. Inside a transaction the request keeps its turn."""
-    from .db import database
-
     if not TURNS.holding() or database.in_transaction():
         yield
         return
