@@ -3,7 +3,7 @@ pairing lifecycle, check-ins, overdue pairings. No Flask: the views and the demo
 scoring and the optimal assignment are matching.py's."""
 import datetime
 
-from peewee import JOIN, Case, IntegrityError, fn
+from peewee import Case, IntegrityError, fn
 
 from . import matching
 from .attendance import _as_date, local_today
@@ -43,10 +43,11 @@ def _waiting(group_id, earliest):
              .group_by(Attendance.member)
              .having(fn.MIN(Meeting.local_date) >= earliest)
              .alias("first"))
-    paired = Pairing.select(Pairing.newcomer).where(open_pairings())
+    # Looked up per newcomer in the pairing's newcomer index, not a list of all the organization's.
+    paired = Pairing.select(Pairing.id).where(Pairing.newcomer == Member.id, open_pairings())
     return (Member.active_in(group_id, Member.id, Member.name, Member.locale, first.c.since.alias("since"))
             .join(first, on=(first.c.member_id == Member.id), src=Member)
-            .where(Member.id.not_in(paired))
+            .where(~fn.EXISTS(paired))
             .order_by(first.c.since, fn.LOWER(Member.name), Member.id).dicts())
 
 
@@ -200,15 +201,15 @@ def _as_rows(query):
 
 def _pairings(*where):
     newcomer, mentor = Member.alias("newcomer"), Member.alias("mentor")
-    last = (CheckIn.select(CheckIn.pairing, fn.MAX(CheckIn.date).alias("last"))
-            .group_by(CheckIn.pairing).alias("last"))
+    # Each listed pairing's latest check-in, looked up in the (pairing, date) index: a table of every
+    # pairing's latest, joined instead, read all the organization's check-ins on every visit.
+    last = CheckIn.select(fn.MAX(CheckIn.date)).where(CheckIn.pairing == Pairing.id)
     query = (Pairing.select(Pairing.id, Pairing.status, Pairing.group, Pairing.newcomer, Pairing.mentor,
                             Pairing.created_at, Pairing.activated_at, Pairing.ended_at, Pairing.end_reason,
                             newcomer.name.alias("newcomer_name"), mentor.name.alias("mentor_name"),
-                            last.c.last.alias("last_check_in"))
+                            last.alias("last_check_in"))
              .join(newcomer, on=(Pairing.newcomer == newcomer.id))
              .join(mentor, on=(Pairing.mentor == mentor.id), src=Pairing)
-             .join(last, JOIN.LEFT_OUTER, on=(last.c.pairing_id == Pairing.id), src=Pairing)
              .where(*where).order_by(Pairing.created_at.desc(), Pairing.id.desc()).dicts())
     return query
 
