@@ -1,5 +1,7 @@
 """Requests take turns on SQLite (turns.py): one at a time, in arrival order, a long one letting
 the others go first between statements, and nobody held up by a wait that needs no turn."""
+import gc
+import socket
 import threading
 import time
 
@@ -71,6 +73,55 @@ def test_a_short_turn_is_not_taken_over():
     line.leave()
     thread.join()
     assert order == ["waiting"]
+
+
+def test_the_next_in_line_is_woken_by_a_bell_that_gives_the_interpreter_up(monkeypatch):
+    """A turn is handed over by a socket's send, a system call made without the interpreter: a
+    lock's release is made holding it, and a thread put aside there holds every other one up."""
+    line, order, rung = Turns(), [], []
+    ring = turns._Bell.ring
+    monkeypatch.setattr(turns._Bell, "ring", lambda bell: (rung.append(bell), ring(bell)))
+    line.enter()
+    thread = waiter(line, order, "next")
+    bell = line._line[0][1]
+    assert isinstance(bell._out, socket.socket)
+    line.leave()
+    thread.join()
+    assert order == ["next"] and rung == [bell]
+    assert not bell.wait(0)  # the ring was used up: the thread's next wait does not end at once
+
+
+def test_a_ring_sent_as_the_wait_ends_is_used_up():
+    """The turn handed over just as the waiting thread stopped waiting to look: the ring on its
+    way is taken, so the thread's next wait in line is not cut short by it."""
+    bell = turns._Bell()
+    assert not bell.wait(0)
+    bell.ring()
+    bell.answer()
+    assert not bell.wait(0)
+    bell.ring()
+    assert bell.wait(1) and not bell.wait(0)
+
+
+def test_each_thread_keeps_one_bell_and_a_finished_thread_closes_it():
+    line = Turns()
+    threads_bells = []
+
+    def wait_once():
+        bell = line._bell()
+        threads_bells.append(bell)
+        assert line._bell() is bell
+
+    threads = [threading.Thread(target=wait_once) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(bell) for bell in threads_bells}) == 20
+    sockets = [bell._in for bell in threads_bells]
+    threads_bells.clear()
+    gc.collect()
+    assert all(sock.fileno() == -1 for sock in sockets)  # closed with the thread's bell
 
 
 def overlap(app, requests=8):
