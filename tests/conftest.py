@@ -9,7 +9,7 @@ from peergroups import db as dbmod
 from peergroups.db import database
 
 from . import factories
-from .helpers import PG_URL, make_app, reset_postgres, sign_in
+from .helpers import PG_URL, build_demo, make_app, reset_postgres, sign_in
 
 # Property tests: no deadline (CI machines vary); on CI a fixed seed so a run can be repeated.
 settings.register_profile("dev", deadline=None)
@@ -59,6 +59,13 @@ def fresh_app(template_db, tmp_path):
     """An app on an empty database, as after installation."""
     yield make_app(template_db, tmp_path)
     database.close()
+
+
+@pytest.fixture
+def demo_app(fresh_app):
+    """The demo organization (`flask demo`), as a new user's first minutes see it."""
+    build_demo(fresh_app)
+    return fresh_app
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from peergroups import db as dbmod
 from peergroups.extensions import limiter, survey_limiter
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+DEMO_PASSWORD = "demo-pass-123"  # the demo accounts' password in tests
 
 # Cheap hashing in tests; test_accounts checks the real parameters once.
 FAST_HASH = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
@@ -48,6 +49,13 @@ def fresh_database_url(template_db, tmp_path):
 # (turns.py), and all at once, as several processes (or PostgreSQL) do.
 in_turns_and_at_once = pytest.mark.parametrize("app", [{}, {"REQUESTS_TAKE_TURNS": False}],
                                                ids=["in turns", "all at once"], indirect=True)
+
+
+def build_demo(app, *extra):
+    """`flask demo` on the app's (empty) database; its output."""
+    result = app.test_cli_runner().invoke(args=["demo", "--password", DEMO_PASSWORD, *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 def strip_tokens(page):

@@ -1,8 +1,6 @@
 """The demo organization: the contract's accounts, and data believable enough to try every screen."""
 import datetime
 
-import pytest
-
 from peergroups import attendance
 from peergroups.demo import GROUPS
 from peergroups.models import (
@@ -12,21 +10,11 @@ from peergroups.models import (
 from peergroups.schedule import occurrences
 from peergroups.groups import schedule_of
 
-PASSWORD = "demo-pass-123"
+from .helpers import DEMO_PASSWORD, build_demo
+
+PASSWORD = DEMO_PASSWORD
 CONTRACT = {"admin@example.org": "admin", "facilitator@example.org": "facilitator",
             "supervisor@example.org": "supervisor"}
-
-
-def build(app, *extra):
-    result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD, *extra])
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-@pytest.fixture
-def demo_app(fresh_app):
-    build(fresh_app)
-    return fresh_app
 
 
 def test_contract_accounts_sign_in_with_the_password(demo_app):
@@ -199,7 +187,7 @@ def test_mentoring_has_mentors_pairings_check_ins_and_waiting_newcomers(demo_app
 
 
 def test_scale_multiplies_the_groups(fresh_app):
-    output = build(fresh_app, "--scale", "2")
+    output = build_demo(fresh_app, "--scale", "2")
     with fresh_app.app_context():
         groups = Group.select().count()
         members = Member.select().count()

@@ -12,7 +12,6 @@ from peergroups.demo import FACILITATOR
 from peergroups.models import GroupFacilitator, GroupMember, SurveyLink, User
 
 from .helpers import PG_URL, sign_in
-from .test_demo import build
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite's query plans (EXPLAIN QUERY PLAN)")
 
@@ -67,12 +66,6 @@ def statements_of(client, method, path, data=None):
     return handler.seen
 
 
-@pytest.fixture
-def demo(fresh_app):
-    build(fresh_app)
-    return fresh_app
-
-
 def key_pages(app):
     """(who, method, path, form) of the pages and actions a phone opens all day."""
     client = app.test_client()
@@ -96,25 +89,25 @@ def key_pages(app):
     ]
 
 
-def test_key_pages_read_no_table_whole(demo):
-    demo.config["WTF_CSRF_ENABLED"] = False
-    client, pages = key_pages(demo)
-    anonymous = demo.test_client()
+def test_key_pages_read_no_table_whole(demo_app):
+    demo_app.config["WTF_CSRF_ENABLED"] = False
+    client, pages = key_pages(demo_app)
+    anonymous = demo_app.test_client()
     whole = {}
     for method, path, form in pages:
         by = anonymous if path.startswith("/s/") else client
         for sql, params in statements_of(by, method, path, form):
             if sql.lstrip().upper().startswith(("SELECT", "WITH")):
-                with demo.app_context(), database.connection_context():
+                with demo_app.app_context(), database.connection_context():
                     read = full_reads(sql, params) - SMALL_TABLES
                 if read:
                     whole.setdefault(path, set()).update(f"{table}: {sql[:90]}" for table in read)
     assert whole == {}
 
 
-def test_a_whole_table_read_is_found(demo):
+def test_a_whole_table_read_is_found(demo_app):
     """The check above can fail: a statement without a usable index is reported."""
-    with demo.app_context(), database.connection_context():
+    with demo_app.app_context(), database.connection_context():
         assert full_reads('SELECT "t1"."id" FROM "member" AS "t1" WHERE "t1"."name" = ?', ["Andre"]) == {"member"}
         assert full_reads('SELECT m.id FROM "member" m JOIN "group_member" gm ON gm.member_id = m.id '
                           'WHERE gm.group_id = ?', [1]) == set()
