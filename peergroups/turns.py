@@ -68,8 +68,9 @@ class _Bell:
             self._in.setblocking(False)
 
     def __del__(self):
-        self._in.close()
-        self._out.close()
+        for end in (getattr(self, "_in", None), getattr(self, "_out", None)):  # a pair never made: none
+            if end is not None:
+                end.close()
 
 
 class Turns:
