@@ -60,7 +60,9 @@ def member(group_row=None, name=None, joined_on=datetime.date(2026, 1, 1), **fie
 
 def meeting(group_row, local_date=None, status="open", **fields):
     local_date = local_date or datetime.date.today()
-    fields.setdefault("starts_at", datetime.datetime.combine(local_date, datetime.time(0, 30)))
+    # Midnight UTC of its day: a meeting of today has always started (at 00:30 it had not, in the
+    # first half hour of the day, and met the default group's 18:30 Chicago meeting of that night).
+    fields.setdefault("starts_at", datetime.datetime.combine(local_date, datetime.time(0, 0)))
     return Meeting.create(group=group_row, local_date=local_date, status=status, **fields)
 
 
