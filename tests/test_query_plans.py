@@ -67,7 +67,8 @@ def statements_of(client, method, path, data=None):
 
 
 def key_pages(app):
-    """(who, method, path, form) of the pages and actions a phone opens all day."""
+    """The facilitator's signed-in client (a meeting of theirs started), and the (method, path, form)
+    of each page and action a phone opens all day; survey pages are opened without signing in."""
     client = app.test_client()
     with app.app_context():
         facilitator = User.get(User.email == FACILITATOR)

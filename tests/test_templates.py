@@ -1,11 +1,16 @@
 """pages.Environment reads a dict row's keys without a failed attribute look-up first, calls plain
 functions directly and gives templates their globals as one dict: every expression, call and
 import must come out as Jinja's own environment makes it."""
+import re
+
 import jinja2
 import pytest
 from flask import Flask
 
 from peergroups import pages
+
+from . import factories
+from .helpers import sign_in
 
 EXPRESSIONS = [
     "{{ row.name }}", "{{ row.missing }}", "{{ row.missing is defined }}", "{{ row.items()|list }}",
@@ -103,11 +108,6 @@ def test_the_app_uses_it(app):
 def test_the_menu_is_kept_per_role_section_and_language_with_each_request_s_token(app, client, login):
     """base.html's header is rendered once per role, section and language (pages.kept_fragment); the
     sign-out form still carries the request's own form token."""
-    import re
-
-    from . import factories
-    from .helpers import sign_in
-
     login("admin")
     home = client.get("/").get_data(as_text=True)
     assert 'href="/staff/"' in home and 'href="/" aria-current="page"' in home
