@@ -103,7 +103,15 @@ def read_roster(data):
     lines = text.splitlines()
     first = lines[0] if lines else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # newline="": a carriage return alone ends a line, as csv expects (not an error in a cell).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _roster_rows(reader)
+    except csv.Error:  # a cell past the reader's size limit
+        raise RosterFileError(_l("The request could not be understood. Please go back and try again.")) from None
+
+
+def _roster_rows(reader):
     header = [cell.strip().casefold() for cell in next(reader, [])]
     where = {column: next((header.index(name) for name in names if name in header), None)
              for column, names in IMPORT_COLUMNS.items()}
