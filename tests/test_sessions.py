@@ -195,7 +195,10 @@ def test_a_changed_cookie_is_refused_even_after_the_real_one_was_read(app, monke
     serializer, _checks = counting_serializer(app, monkeypatch)
     cookie = serializer.dumps({"_user_id": "1:1"})
     serializer.loads(cookie, max_age=3600)
-    forged = cookie[:-1] + ("A" if cookie[-1] != "A" else "B")
+    # A character of the payload changed (the signature's last one may carry only padding bits,
+    # which decode the same: the test then failed now and then).
+    at = 1 if cookie.startswith(".") else 0
+    forged = cookie[:at] + ("A" if cookie[at] != "A" else "B") + cookie[at + 1:]
     with pytest.raises(BadSignature):
         serializer.loads(forged, max_age=3600)
     app.secret_key = "a new key"  # its serializer has not seen the cookie, and refuses it
